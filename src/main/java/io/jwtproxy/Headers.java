@@ -1,0 +1,65 @@
+package io.jwtproxy;
+
+import java.util.Locale;
+import java.util.Set;
+
+/** The hop-by-hop rules of RFC 9110 §7.6.1, shared by the proxy and the echo upstream. */
+final class Headers
+{
+    /** Fields that describe one connection, never forwarded (lower case). */
+    static final Set<String> HOP_BY_HOP = Set.of(
+        "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
+        "te", "trailer", "transfer-encoding", "upgrade");
+
+    private Headers()
+    {
+    }
+
+    /**
+     * @param connectionValues the values of the message's Connection fields
+     * @param name a field name
+     * @return true if one of the Connection options names {@code name}, so it must not be forwarded
+     */
+    static boolean namedByConnection(Iterable<String> connectionValues, String name)
+    {
+        for (String value : connectionValues)
+        {
+            for (String option : value.split(","))
+            {
+                if (option.trim().equalsIgnoreCase(name))
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean isHopByHop(String name)
+    {
+        return HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Compares field names the way some servers and CGI-style frameworks do, treating {@code _}
+     * as {@code -}: a client must not be able to slip in a look-alike of the token header.
+     *
+     * @param name a received field name
+     * @param lowerCaseTarget the protected name, lower case
+     */
+    static boolean sameNameIgnoringUnderscore(String name, String lowerCaseTarget)
+    {
+        if (name.length() != lowerCaseTarget.length())
+            return false;
+        for (int i = 0; i < name.length(); i++)
+        {
+            char c = Character.toLowerCase(name.charAt(i));
+            char t = lowerCaseTarget.charAt(i);
+            if (c == '_')
+                c = '-';
+            if (t == '_')
+                t = '-';
+            if (c != t)
+                return false;
+        }
+        return true;
+    }
+}

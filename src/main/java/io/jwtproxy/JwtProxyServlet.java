@@ -1,0 +1,334 @@
+package io.jwtproxy;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.ListIterator;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.client.AsyncRequestContent;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.ee10.proxy.AsyncProxyServlet;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Forwards every request to the configured upstream with a freshly minted token header.
+ *
+ * <p>Built on {@link AsyncProxyServlet}: it streams both bodies with non-blocking servlet I/O
+ * and keeps the client's {@code Content-Length} on the upstream request. The alternatives fall
+ * short: {@code AsyncMiddleManServlet} drops {@code Content-Length} and re-chunks every upload
+ * (upstreams that require a length answer 411), and the blocking {@code ProxyServlet} holds a
+ * thread for the whole of each transfer.</p>
+ *
+ * <p>Only Jetty's hooks are overridden: the target (upstream + path + raw query), the request
+ * headers (client copies of the token header dropped, the fresh token added), the response
+ * headers (fields named by the upstream's {@code Connection} dropped) and the failure statuses.</p>
+ */
+public class JwtProxyServlet extends AsyncProxyServlet
+{
+    private static final Logger ACCESS = LoggerFactory.getLogger("io.jwtproxy.access");
+    private static final String EXCHANGE_ATTRIBUTE = Exchange.class.getName();
+
+    /**
+     * Init parameters of Jetty's proxy servlet that this product sets differently from Jetty;
+     * web.xml may still override each of them.
+     */
+    static final Map<String, String> DEFAULT_INIT_PARAMETERS = Map.of(
+        // Jetty's "timeout" is a total exchange timeout (60 s by default) that cuts any large
+        // transfer however healthy; idleTimeout still ends a stalled upstream.
+        "timeout", "0",
+        // 64 KiB buffers measured about 1.5x the streaming throughput of Jetty's 4-16 KiB defaults.
+        "requestBufferSize", "65536",
+        "responseBufferSize", "65536",
+        // A pseudonym rather than the machine's host name in Via (RFC 9110 §7.6.3).
+        "viaHost", "jwt-proxy");
+
+    private Upstream upstream;
+    private String tokenHeader;
+    private JwtMinter minter;
+    private ProxyStats stats;
+
+    @Override
+    public void init(ServletConfig config) throws ServletException
+    {
+        super.init(new DefaultingServletConfig(config));
+    }
+
+    @Override
+    public void init() throws ServletException
+    {
+        ProxyConfig config = BootListener.config(getServletContext());
+        upstream = config.upstream();
+        tokenHeader = config.jwtHeader();
+        minter = newMinter(config);
+        stats = BootListener.stats(getServletContext());
+        super.init();
+    }
+
+    /** @return the minter of this servlet's tokens; an override point for other clocks or id sources */
+    protected JwtMinter newMinter(ProxyConfig config)
+    {
+        return JwtMinter.forConfig(config);
+    }
+
+    @Override
+    protected void service(HttpServletRequest clientRequest, HttpServletResponse proxyResponse) throws ServletException, IOException
+    {
+        stats.requestReceived();
+        clientRequest.setAttribute(EXCHANGE_ATTRIBUTE, new Exchange(clientRequest.getMethod(), clientRequest.getRequestURI()));
+        try
+        {
+            super.service(clientRequest, proxyResponse);
+        }
+        catch (TokenMintingException x)
+        {
+            // Thrown from addProxyHeaders(), before anything was sent upstream: fail closed.
+            _log.error("request not forwarded, token minting failed: {}", x.getCause().toString());
+            exchange(clientRequest).problem = "token minting failed";
+            sendProxyResponseError(clientRequest, proxyResponse, HttpStatus.INTERNAL_SERVER_ERROR_500);
+        }
+    }
+
+    @Override
+    protected String rewriteTarget(HttpServletRequest clientRequest)
+    {
+        String path = clientRequest.getRequestURI().substring(clientRequest.getContextPath().length());
+        String target = upstream.target(path, clientRequest.getQueryString());
+        try
+        {
+            // The client's parser is laxer than java.net.URI, which the HTTP client uses.
+            URI.create(target);
+            return target;
+        }
+        catch (IllegalArgumentException x)
+        {
+            return null;
+        }
+    }
+
+    @Override
+    protected void onProxyRewriteFailed(HttpServletRequest clientRequest, HttpServletResponse proxyResponse)
+    {
+        exchange(clientRequest).problem = "request target cannot be forwarded";
+        sendProxyResponseError(clientRequest, proxyResponse, HttpStatus.BAD_REQUEST_400);
+    }
+
+    @Override
+    protected void copyRequestHeaders(HttpServletRequest clientRequest, Request proxyRequest)
+    {
+        // Jetty drops the hop-by-hop fields and those named by the client's Connection header.
+        super.copyRequestHeaders(clientRequest, proxyRequest);
+        proxyRequest.headers(headers ->
+        {
+            for (ListIterator<HttpField> fields = headers.listIterator(); fields.hasNext(); )
+            {
+                if (Headers.sameNameIgnoringUnderscore(fields.next().getName(), tokenHeader))
+                    fields.remove();
+            }
+        });
+    }
+
+    @Override
+    protected void addProxyHeaders(HttpServletRequest clientRequest, Request proxyRequest)
+    {
+        super.addProxyHeaders(clientRequest, proxyRequest);
+        String token;
+        try
+        {
+            token = minter.mint();
+        }
+        catch (RuntimeException x)
+        {
+            throw new TokenMintingException(x);
+        }
+        proxyRequest.headers(headers -> headers.put(tokenHeader, token));
+    }
+
+    @Override
+    protected HttpField filterServerResponseHeader(HttpServletRequest clientRequest, Response serverResponse, HttpField field)
+    {
+        // Jetty drops the hop-by-hop fields but not those the upstream's Connection header names.
+        if (serverResponse.getHeaders().contains(HttpHeader.CONNECTION)
+            && Headers.namedByConnection(serverResponse.getHeaders().getValuesList(HttpHeader.CONNECTION), field.getName()))
+            return null;
+        return super.filterServerResponseHeader(clientRequest, serverResponse, field);
+    }
+
+    @Override
+    protected ReadListener newReadListener(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Request proxyRequest, AsyncRequestContent content)
+    {
+        Exchange exchange = exchange(clientRequest);
+        return new StreamReader(clientRequest, proxyResponse, proxyRequest, content)
+        {
+            @Override
+            protected void onRequestContent(HttpServletRequest request, Request proxyRequest, AsyncRequestContent content, byte[] buffer, int offset, int length, Callback callback)
+            {
+                exchange.bytesIn += length;
+                super.onRequestContent(request, proxyRequest, content, buffer, offset, length, callback);
+            }
+        };
+    }
+
+    @Override
+    protected void onResponseContent(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Response serverResponse, byte[] buffer, int offset, int length, Callback callback)
+    {
+        exchange(clientRequest).bytesOut += length;
+        super.onResponseContent(clientRequest, proxyResponse, serverResponse, buffer, offset, length, callback);
+    }
+
+    @Override
+    protected int clientRequestStatus(Throwable failure)
+    {
+        // Reading the client's body failed: a timeout or malformed body is the client's fault;
+        // anything else broke on the upstream side while the body was being forwarded.
+        if (failure instanceof TimeoutException)
+            return HttpStatus.REQUEST_TIMEOUT_408;
+        if (failure instanceof org.eclipse.jetty.http.HttpException)
+            return HttpStatus.BAD_REQUEST_400;
+        return HttpStatus.BAD_GATEWAY_502;
+    }
+
+    @Override
+    protected void onClientRequestFailure(HttpServletRequest clientRequest, Request proxyRequest, HttpServletResponse proxyResponse, Throwable failure)
+    {
+        exchange(clientRequest).problem = "client request failed: " + failure;
+        super.onClientRequestFailure(clientRequest, proxyRequest, proxyResponse, failure);
+    }
+
+    @Override
+    protected void onProxyResponseSuccess(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Response serverResponse)
+    {
+        // Logged before super completes the exchange: the request and response are recycled after that.
+        logAccess(exchange(clientRequest), serverResponse.getStatus());
+        super.onProxyResponseSuccess(clientRequest, proxyResponse, serverResponse);
+    }
+
+    @Override
+    protected void onProxyResponseFailure(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Response serverResponse, Throwable failure)
+    {
+        Exchange exchange = exchange(clientRequest);
+        if (exchange.problem == null)
+            exchange.problem = "upstream failed: " + failure;
+        // Jetty answers 502/504 when nothing was committed yet, and aborts the client connection
+        // (no final chunk, short of any Content-Length) when the failure comes mid-body.
+        super.onProxyResponseFailure(clientRequest, proxyResponse, serverResponse, failure);
+    }
+
+    @Override
+    protected void sendProxyResponseError(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, int status)
+    {
+        // Every failure path of Jetty's pipeline ends here, before the exchange completes.
+        Exchange exchange = exchange(clientRequest);
+        if (proxyResponse.isCommitted())
+            exchange.problem = "aborted mid-response, " + exchange.problem;
+        logAccess(exchange, proxyResponse.isCommitted() ? proxyResponse.getStatus() : status);
+        super.sendProxyResponseError(clientRequest, proxyResponse, status);
+    }
+
+    private static void logAccess(Exchange exchange, int status)
+    {
+        if (exchange.logged || !ACCESS.isInfoEnabled())
+            return;
+        exchange.logged = true;
+        String millis = String.format("%.1f", (System.nanoTime() - exchange.startNanos) / 1e6);
+        if (exchange.problem == null)
+            ACCESS.info("{} {} {} in={} out={} {}ms", exchange.method, exchange.path, status, exchange.bytesIn, exchange.bytesOut, millis);
+        else
+            ACCESS.info("{} {} {} in={} out={} {}ms {}", exchange.method, exchange.path, status, exchange.bytesIn, exchange.bytesOut, millis, exchange.problem);
+    }
+
+    private static Exchange exchange(HttpServletRequest clientRequest)
+    {
+        return (Exchange)clientRequest.getAttribute(EXCHANGE_ATTRIBUTE);
+    }
+
+    /**
+     * Per-request figures for the access line, captured up front because the servlet request is
+     * recycled once the exchange completes. Each counter has a single writer: the read or the write side.
+     */
+    private static final class Exchange
+    {
+        private final long startNanos = System.nanoTime();
+        private final String method;
+        private final String path;
+        private volatile long bytesIn;
+        private volatile long bytesOut;
+        private volatile String problem;
+        private volatile boolean logged;
+
+        private Exchange(String method, String path)
+        {
+            this.method = method;
+            this.path = path;
+        }
+    }
+
+    private static final class TokenMintingException extends RuntimeException
+    {
+        private TokenMintingException(Throwable cause)
+        {
+            super(cause);
+        }
+    }
+
+    /**
+     * Supplies {@link #DEFAULT_INIT_PARAMETERS}, and outside Jetty a thread pool size: Jetty's proxy
+     * servlet otherwise fails with "No server executor for proxy" on Tomcat.
+     */
+    private static final class DefaultingServletConfig implements ServletConfig
+    {
+        private final ServletConfig delegate;
+        private final Map<String, String> defaults;
+
+        private DefaultingServletConfig(ServletConfig delegate)
+        {
+            this.delegate = delegate;
+            this.defaults = new HashMap<>(DEFAULT_INIT_PARAMETERS);
+            ServletContext context = delegate.getServletContext();
+            if (context.getAttribute("org.eclipse.jetty.server.Executor") == null)
+                defaults.put("maxThreads", "256");
+        }
+
+        @Override
+        public String getServletName()
+        {
+            return delegate.getServletName();
+        }
+
+        @Override
+        public ServletContext getServletContext()
+        {
+            return delegate.getServletContext();
+        }
+
+        @Override
+        public String getInitParameter(String name)
+        {
+            String value = delegate.getInitParameter(name);
+            return value != null ? value : defaults.get(name);
+        }
+
+        @Override
+        public Enumeration<String> getInitParameterNames()
+        {
+            java.util.Set<String> names = new java.util.LinkedHashSet<>(defaults.keySet());
+            names.addAll(Collections.list(delegate.getInitParameterNames()));
+            return Collections.enumeration(names);
+        }
+    }
+}

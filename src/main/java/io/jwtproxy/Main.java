@@ -1,0 +1,184 @@
+package io.jwtproxy;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.util.Arrays;
+
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code java -jar jwt-proxy.jar}: the proxy in an embedded Jetty; {@code java -jar jwt-proxy.jar echo}:
+ * the echo upstream on its own. Settings come from JVM system properties, then the environment.
+ */
+public final class Main
+{
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    private Main()
+    {
+    }
+
+    public static void main(String[] args)
+    {
+        try
+        {
+            if (args.length == 0)
+                start(ProxyConfig.load(ConfigSource.embedded(), ProxyConfig.Mode.EMBEDDED)).join();
+            else if (args.length == 1 && args[0].equals("echo"))
+                startEcho(ProxyConfig.load(ConfigSource.embedded(), ProxyConfig.Mode.EMBEDDED)).join();
+            else
+                exit(64, "usage: java -jar jwt-proxy.jar [echo]; unexpected arguments " + Arrays.toString(args));
+        }
+        catch (ConfigException x)
+        {
+            exit(2, x.getMessage());
+        }
+        catch (StartupException x)
+        {
+            exit(1, x.getMessage());
+        }
+        catch (InterruptedException x)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Starts the proxy. Without an upstream (demo mode) it first starts the echo upstream on a free
+     * loopback port; stopping the returned server stops that too.
+     *
+     * @return the running proxy server
+     */
+    public static Server start(ProxyConfig config)
+    {
+        Server echo = null;
+        if (config.demoUpstream())
+        {
+            echo = start(newEchoServer("127.0.0.1", 0), "the echo upstream", "127.0.0.1", 0);
+            Upstream local = Upstream.parse("http://127.0.0.1:" + localPort(echo));
+            config = config.withUpstream(local);
+            LOG.warn("DEMO MODE: UPSTREAM_URL is not set; proxying to the built-in echo upstream at {}", local);
+        }
+        if (config.demoSecret())
+            LOG.warn("DEMO MODE: JWT_SECRET is not set; signing with a random per-process secret that no upstream can verify");
+        Server proxy = newServer(config);
+        if (echo != null)
+            proxy.addManaged(echo);
+        start(proxy, "the proxy", config.httpHost(), config.httpPort());
+        LOG.info("jwt-proxy listening on http://{}:{}", config.httpHost(), localPort(proxy));
+        return proxy;
+    }
+
+    /** Starts the echo upstream on HTTP_HOST:HTTP_PORT. */
+    public static Server startEcho(ProxyConfig config)
+    {
+        Server echo = start(newEchoServer(config.httpHost(), config.httpPort()), "the echo upstream", config.httpHost(), config.httpPort());
+        LOG.info("echo upstream listening on http://{}:{}", config.httpHost(), localPort(echo));
+        return echo;
+    }
+
+    /**
+     * @return an unstarted server with the proxy at {@code /*} and its status page at {@code /status}
+     */
+    public static Server newServer(ProxyConfig config)
+    {
+        Server server = newJettyServer("jwt-proxy", config.httpHost(), config.httpPort());
+        ServletContextHandler context = new ServletContextHandler("/");
+        context.addEventListener(new BootListener(config));
+        ServletHolder proxy = new ServletHolder("proxy", JwtProxyServlet.class);
+        proxy.setAsyncSupported(true);
+        // Initialised at start-up, so a servlet that cannot start stops the server instead of answering 500s.
+        proxy.setInitOrder(1);
+        context.addServlet(proxy, "/*");
+        ServletHolder status = new ServletHolder("status", StatusServlet.class);
+        status.setInitOrder(1);
+        context.addServlet(status, "/status");
+        server.setHandler(context);
+        return server;
+    }
+
+    /** @return an unstarted server running the echo upstream at {@code /*} */
+    public static Server newEchoServer(String host, int port)
+    {
+        Server server = newJettyServer("echo", host, port);
+        ServletContextHandler context = new ServletContextHandler("/");
+        context.addServlet(new ServletHolder("echo", EchoServlet.class), "/*");
+        server.setHandler(context);
+        return server;
+    }
+
+    /** @return the port the server's connector is bound to */
+    public static int localPort(Server server)
+    {
+        return ((ServerConnector)server.getConnectors()[0]).getLocalPort();
+    }
+
+    private static Server newJettyServer(String name, String host, int port)
+    {
+        QueuedThreadPool threads = new QueuedThreadPool();
+        threads.setName(name);
+        Server server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(host);
+        connector.setPort(port);
+        server.addConnector(connector);
+        server.setStopAtShutdown(true);
+        server.setStopTimeout(5_000);
+        return server;
+    }
+
+    private static Server start(Server server, String what, String host, int port)
+    {
+        try
+        {
+            server.start();
+            return server;
+        }
+        catch (Exception x)
+        {
+            stopQuietly(server);
+            if (x instanceof IOException && x.getCause() instanceof BindException)
+                throw new StartupException(Setting.HTTP_PORT + ": cannot listen on " + host + ":" + port + " for " + what
+                    + " (" + x.getCause().getMessage() + "); set HTTP_PORT to a free port or HTTP_HOST to a local address");
+            throw new StartupException("cannot start " + what + ": " + x);
+        }
+    }
+
+    private static void stopQuietly(Server server)
+    {
+        try
+        {
+            server.stop();
+        }
+        catch (Exception x)
+        {
+            LOG.debug("stop after failed start", x);
+        }
+    }
+
+    private static void exit(int status, String message)
+    {
+        System.err.println("jwt-proxy: " + message);
+        System.exit(status);
+    }
+
+    /** The server could not start for a reason outside the configuration's syntax (a port in use, say). */
+    static final class StartupException extends RuntimeException
+    {
+        StartupException(String message)
+        {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package io.jwtproxy;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The proxy's settings, parsed and validated once at start-up. Nothing reads system properties,
+ * the environment or servlet parameters after this has been built.
+ *
+ * @param httpHost the embedded server's listen address
+ * @param httpPort the embedded server's port, 0 for a free one
+ * @param upstream where requests go; null only in the embedded demo mode until the echo upstream is up
+ * @param secret the HMAC key bytes (never logged)
+ * @param jwtUser the {@code payload.user} claim
+ * @param jwtHeader the token header name, lower case
+ * @param demoSecret true when the secret was generated for this process
+ */
+public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte[] secret, String jwtUser,
+                          String jwtHeader, boolean demoSecret)
+{
+    /** RFC 7518 §3.2: an HS512 key must be at least as long as the hash output. */
+    public static final int MIN_SECRET_BYTES = 64;
+
+    // Headers the proxy or HTTP framing owns; a token under one of these names would be dropped or break the message.
+    private static final Set<String> RESERVED_HEADERS = Set.of(
+        "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te",
+        "trailer", "transfer-encoding", "upgrade", "host", "content-length", "content-type", "expect",
+        "forwarded", "via", "authorization", "cookie");
+
+    /** How the proxy is run: the embedded jar may fall back to a demo, a deployed WAR may not. */
+    public enum Mode
+    {
+        EMBEDDED, WEBAPP
+    }
+
+    /**
+     * Reads and validates every setting, reporting every problem at once.
+     *
+     * @throws ConfigException naming each bad setting
+     */
+    public static ProxyConfig load(ConfigSource source, Mode mode)
+    {
+        List<String> problems = new ArrayList<>();
+
+        String httpHost = value(source, Setting.HTTP_HOST).trim();
+
+        int httpPort = -1;
+        String port = value(source, Setting.HTTP_PORT).trim();
+        try
+        {
+            httpPort = Integer.parseInt(port);
+        }
+        catch (NumberFormatException ignored)
+        {
+            // Reported below with the range.
+        }
+        if (httpPort < 0 || httpPort > 65535)
+            problems.add(Setting.HTTP_PORT + ": \"" + port + "\" is not a port number (0-65535)");
+
+        Upstream upstream = null;
+        String upstreamUrl = value(source, Setting.UPSTREAM_URL);
+        if (upstreamUrl == null)
+        {
+            if (mode == Mode.WEBAPP)
+                problems.add(Setting.UPSTREAM_URL + ": is required (for example http://127.0.0.1:9000)");
+        }
+        else
+        {
+            try
+            {
+                upstream = Upstream.parse(upstreamUrl);
+            }
+            catch (IllegalArgumentException x)
+            {
+                problems.add(Setting.UPSTREAM_URL + ": " + x.getMessage());
+            }
+        }
+
+        byte[] secret = null;
+        boolean demoSecret = false;
+        String secretValue = value(source, Setting.JWT_SECRET);
+        if (secretValue == null)
+        {
+            if (mode == Mode.WEBAPP)
+                problems.add(Setting.JWT_SECRET + ": is required (at least " + MIN_SECRET_BYTES + " bytes)");
+            else
+            {
+                secret = randomSecret();
+                demoSecret = true;
+            }
+        }
+        else
+        {
+            secret = secretValue.getBytes(StandardCharsets.UTF_8);
+            if (secret.length < MIN_SECRET_BYTES)
+                problems.add(Setting.JWT_SECRET + ": is " + secret.length + " bytes; HS512 needs at least "
+                    + MIN_SECRET_BYTES + " (RFC 7518 §3.2)");
+        }
+
+        String jwtUser = value(source, Setting.JWT_USER);
+
+        String jwtHeader = value(source, Setting.JWT_HEADER).trim().toLowerCase(Locale.ROOT);
+        if (!isToken(jwtHeader))
+            problems.add(Setting.JWT_HEADER + ": \"" + jwtHeader + "\" is not a valid header name");
+        else if (RESERVED_HEADERS.contains(jwtHeader))
+            problems.add(Setting.JWT_HEADER + ": \"" + jwtHeader + "\" is a header the proxy or HTTP itself uses");
+
+        if (!problems.isEmpty())
+            throw new ConfigException(problems);
+        return new ProxyConfig(httpHost, httpPort, upstream, secret, jwtUser, jwtHeader, demoSecret);
+    }
+
+    /** @return a copy that proxies to {@code upstream} (the demo's echo upstream) */
+    public ProxyConfig withUpstream(Upstream upstream)
+    {
+        return new ProxyConfig(httpHost, httpPort, upstream, secret, jwtUser, jwtHeader, demoSecret);
+    }
+
+    /** @return true when no upstream was configured and the built-in echo upstream stands in */
+    public boolean demoUpstream()
+    {
+        return upstream == null;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "ProxyConfig[httpHost=" + httpHost + ", httpPort=" + httpPort + ", upstream=" + upstream
+            + ", secret=<" + (secret == null ? 0 : secret.length) + " bytes" + (demoSecret ? ", random" : "")
+            + ">, jwtUser=" + jwtUser + ", jwtHeader=" + jwtHeader + "]";
+    }
+
+    private static String value(ConfigSource source, Setting setting)
+    {
+        String value = source.get(setting.name());
+        return value == null ? setting.defaultValue() : value;
+    }
+
+    private static byte[] randomSecret()
+    {
+        byte[] random = new byte[MIN_SECRET_BYTES];
+        new SecureRandom().nextBytes(random);
+        // Hex keeps the "UTF-8 bytes of the secret are the key" rule true for the demo secret too.
+        return HexFormat.of().formatHex(random).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    // RFC 9110 §5.6.2 token: the grammar of a header field name.
+    static boolean isToken(String value)
+    {
+        if (value.isEmpty())
+            return false;
+        for (int i = 0; i < value.length(); i++)
+        {
+            char c = value.charAt(i);
+            boolean tchar = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!tchar)
+                return false;
+        }
+        return true;
+    }
+}

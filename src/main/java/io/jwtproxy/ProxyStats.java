@@ -1,0 +1,40 @@
+package io.jwtproxy;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.LongAdder;
+
+/** When the proxy started and how many requests it has been handed; exact under concurrency. */
+public final class ProxyStats
+{
+    private final Clock clock;
+    private final Instant startedAt;
+    private final LongAdder requests = new LongAdder();
+
+    public ProxyStats(Clock clock)
+    {
+        this.clock = clock;
+        this.startedAt = clock.instant();
+    }
+
+    public void requestReceived()
+    {
+        requests.increment();
+    }
+
+    public Instant startedAt()
+    {
+        return startedAt;
+    }
+
+    public Duration uptime()
+    {
+        return Duration.between(startedAt, clock.instant());
+    }
+
+    public long requestsProcessed()
+    {
+        return requests.sum();
+    }
+}

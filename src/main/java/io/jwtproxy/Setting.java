@@ -1,0 +1,37 @@
+package io.jwtproxy;
+
+/**
+ * Every setting the proxy reads, with its default and what it means. This enum is the one place
+ * defaults live; the README's settings table is checked against it by a test.
+ */
+public enum Setting
+{
+    HTTP_HOST("0.0.0.0", "Address the embedded server listens on (embedded jar only)."),
+    HTTP_PORT("8080", "Port the embedded server listens on; 0 picks a free one (embedded jar only)."),
+    UPSTREAM_URL(null, "Where every request goes: http(s)://host[:port][/base-path]. "
+        + "Embedded jar without it: demo mode, proxying to the built-in echo upstream. Required in the WAR."),
+    JWT_SECRET(null, "HS512 key; its UTF-8 bytes are the HMAC key, at least 64 bytes. "
+        + "Embedded jar without it: a random per-process secret (demo mode). Required in the WAR."),
+    JWT_USER("username", "The `payload.user` claim of every token."),
+    JWT_HEADER("x-my-jwt", "Name of the request header that carries the token to the upstream.");
+
+    private final String defaultValue;
+    private final String description;
+
+    Setting(String defaultValue, String description)
+    {
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    /** @return the built-in default, or null when the setting has none */
+    public String defaultValue()
+    {
+        return defaultValue;
+    }
+
+    public String description()
+    {
+        return description;
+    }
+}

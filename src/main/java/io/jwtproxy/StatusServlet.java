@@ -1,0 +1,116 @@
+package io.jwtproxy;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * {@code GET /status}: when the proxy started, its uptime and how many requests it has been
+ * handed, as JSON, or as a small HTML page for clients that prefer {@code text/html}.
+ */
+public class StatusServlet extends HttpServlet
+{
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ProxyStats stats;
+
+    @Override
+    public void init() throws ServletException
+    {
+        stats = BootListener.stats(getServletContext());
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException
+    {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("startedAt", stats.startedAt().toString());
+        status.put("uptimeSeconds", BigDecimal.valueOf(stats.uptime().toMillis(), 3));
+        status.put("requestsProcessed", stats.requestsProcessed());
+
+        response.setHeader("Cache-Control", "no-store");
+        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        if (prefersHtml(request.getHeader("Accept")))
+        {
+            response.setContentType("text/html");
+            response.getWriter().write(html(status));
+        }
+        else
+        {
+            response.setContentType("application/json");
+            response.getWriter().write(JSON.writeValueAsString(status));
+        }
+    }
+
+    private static String html(Map<String, Object> status)
+    {
+        StringBuilder page = new StringBuilder("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>jwt-proxy status</title></head>\n")
+            .append("<body><h1>jwt-proxy</h1>\n<table>\n");
+        // Every value is a number or an ISO instant the proxy produced itself: nothing to escape.
+        status.forEach((name, value) -> page.append("<tr><th>").append(name).append("</th><td>").append(value).append("</td></tr>\n"));
+        return page.append("</table></body></html>\n").toString();
+    }
+
+    /**
+     * @param accept the request's Accept header, or null
+     * @return true when {@code text/html} has a higher quality than {@code application/json}
+     */
+    static boolean prefersHtml(String accept)
+    {
+        if (accept == null)
+            return false;
+        return quality(accept, "text", "html") > quality(accept, "application", "json");
+    }
+
+    // RFC 9110 §12.5.1: the most specific matching range decides the quality of a media type.
+    private static double quality(String accept, String type, String subtype)
+    {
+        double best = 0;
+        int bestSpecificity = -1;
+        for (String range : accept.split(","))
+        {
+            String[] parts = range.split(";");
+            String media = parts[0].trim().toLowerCase(Locale.ROOT);
+            int specificity;
+            if (media.equals(type + "/" + subtype))
+                specificity = 2;
+            else if (media.equals(type + "/*"))
+                specificity = 1;
+            else if (media.equals("*/*"))
+                specificity = 0;
+            else
+                continue;
+            double q = 1;
+            for (int i = 1; i < parts.length; i++)
+            {
+                String parameter = parts[i].trim();
+                if (parameter.startsWith("q=") || parameter.startsWith("Q="))
+                {
+                    try
+                    {
+                        q = Double.parseDouble(parameter.substring(2));
+                    }
+                    catch (NumberFormatException x)
+                    {
+                        q = 0;
+                    }
+                }
+            }
+            if (specificity > bestSpecificity)
+            {
+                bestSpecificity = specificity;
+                best = q;
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,81 @@
+package io.jwtproxy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class JwtMinterTest
+{
+    private static final byte[] SEED_KEY = Tokens.SEED_SECRET.getBytes(StandardCharsets.UTF_8);
+
+    @Test
+    void reproducesTheSeedTokenByteForByte()
+    {
+        JwtMinter minter = new JwtMinter(SEED_KEY, "username", Clock.systemUTC(), () -> "unused");
+
+        String token = minter.mint("f376c4b4-cf5c-4f29-8650-b7e0aba87c1e", 1688224493L, LocalDate.of(2023, 7, 1));
+
+        assertThat(token).isEqualTo(Tokens.SEED_TOKEN);
+    }
+
+    @Test
+    void seedTokenVerifiesWithTheSeedSecret()
+    {
+        assertThat(Tokens.verifies(Tokens.SEED_TOKEN, Tokens.SEED_SECRET)).isTrue();
+        assertThat(Tokens.verifies(Tokens.SEED_TOKEN, Tokens.SEED_SECRET.replace('a', 'b'))).isFalse();
+    }
+
+    @Test
+    void claimsComeFromTheClockTheIdSourceAndTheUser() throws Exception
+    {
+        Clock clock = Clock.fixed(Instant.parse("2026-03-04T05:06:07.890Z"), ZoneOffset.UTC);
+        JwtMinter minter = new JwtMinter(SEED_KEY, "alice \"the admin\"", clock, () -> "id-1");
+
+        String token = minter.mint();
+
+        assertThat(Tokens.verifies(token, Tokens.SEED_SECRET)).isTrue();
+        assertThat(Tokens.decoded(token, 0)).isEqualTo("{\"alg\":\"HS512\",\"typ\":\"JWT\"}");
+        JsonNode claims = Tokens.claims(token);
+        assertThat(claims.get("jti").asText()).isEqualTo("id-1");
+        assertThat(claims.get("iat").isIntegralNumber()).as("iat is an integer NumericDate").isTrue();
+        assertThat(claims.get("iat").asLong()).isEqualTo(Instant.parse("2026-03-04T05:06:07Z").getEpochSecond());
+        assertThat(claims.get("payload").get("user").asText()).isEqualTo("alice \"the admin\"");
+        assertThat(claims.get("payload").get("date").asText()).isEqualTo("2026-03-04");
+    }
+
+    @Test
+    void dateIsTheUtcDateWhateverTheClockZone() throws Exception
+    {
+        // 23:30 UTC is already the next day in Tokyo: the claim must still say the UTC date.
+        Clock tokyo = Clock.fixed(Instant.parse("2026-12-31T23:30:00Z"), ZoneId.of("Asia/Tokyo"));
+        JwtMinter minter = new JwtMinter(SEED_KEY, "u", tokyo, () -> "id");
+
+        assertThat(Tokens.claims(minter.mint()).get("payload").get("date").asText()).isEqualTo("2026-12-31");
+    }
+
+    @Test
+    void productionMinterGivesEachTokenItsOwnRandomUuid() throws Exception
+    {
+        ProxyConfig config = ProxyConfig.load(ConfigSource.of(java.util.Map.of("JWT_SECRET", Tokens.SEED_SECRET)), ProxyConfig.Mode.EMBEDDED);
+        JwtMinter minter = JwtMinter.forConfig(config);
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 20_000; i++)
+        {
+            String jti = Tokens.claims(minter.mint()).get("jti").asText();
+            assertThat(UUID.fromString(jti).version()).as("jti %s is a random (v4) UUID", jti).isEqualTo(4);
+            ids.add(jti);
+        }
+        assertThat(ids).hasSize(20_000);
+    }
+}

@@ -1,0 +1,157 @@
+package io.jwtproxy;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ProxyConfigTest
+{
+    private static final String SECRET = Tokens.SEED_SECRET;
+
+    private static ProxyConfig load(ProxyConfig.Mode mode, String... pairs)
+    {
+        Map<String, String> values = new HashMap<>();
+        for (int i = 0; i < pairs.length; i += 2)
+            values.put(pairs[i], pairs[i + 1]);
+        return ProxyConfig.load(ConfigSource.of(values), mode);
+    }
+
+    private static String problem(ProxyConfig.Mode mode, String... pairs)
+    {
+        try
+        {
+            load(mode, pairs);
+        }
+        catch (ConfigException x)
+        {
+            return x.getMessage();
+        }
+        throw new AssertionError("expected a configuration error for " + String.join(" ", pairs));
+    }
+
+    @Test
+    void embeddedDefaultsAreTheDemo()
+    {
+        ProxyConfig config = load(ProxyConfig.Mode.EMBEDDED);
+
+        assertThat(config.httpHost()).isEqualTo("0.0.0.0");
+        assertThat(config.httpPort()).isEqualTo(8080);
+        assertThat(config.demoUpstream()).isTrue();
+        assertThat(config.demoSecret()).isTrue();
+        assertThat(config.secret()).hasSizeGreaterThanOrEqualTo(ProxyConfig.MIN_SECRET_BYTES);
+        assertThat(config.jwtUser()).isEqualTo("username");
+        assertThat(config.jwtHeader()).isEqualTo("x-my-jwt");
+    }
+
+    @Test
+    void demoSecretsDifferPerProcess()
+    {
+        assertThat(load(ProxyConfig.Mode.EMBEDDED).secret()).isNotEqualTo(load(ProxyConfig.Mode.EMBEDDED).secret());
+    }
+
+    @Test
+    void readsEverySetting()
+    {
+        ProxyConfig config = load(ProxyConfig.Mode.WEBAPP, "HTTP_HOST", "127.0.0.1", "HTTP_PORT", "9090",
+            "UPSTREAM_URL", "https://up.example:8443/base", "JWT_SECRET", SECRET, "JWT_USER", "bob", "JWT_HEADER", "X-Token");
+
+        assertThat(config.httpHost()).isEqualTo("127.0.0.1");
+        assertThat(config.httpPort()).isEqualTo(9090);
+        assertThat(config.upstream()).hasToString("https://up.example:8443/base");
+        assertThat(new String(config.secret(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(SECRET);
+        assertThat(config.demoSecret()).isFalse();
+        assertThat(config.jwtUser()).isEqualTo("bob");
+        assertThat(config.jwtHeader()).isEqualTo("x-token");
+    }
+
+    @Test
+    void firstSourceWithAValueWins()
+    {
+        ConfigSource properties = ConfigSource.of(Map.of("JWT_USER", "from-property"));
+        ConfigSource environment = ConfigSource.of(Map.of("JWT_USER", "from-env", "JWT_HEADER", "x-from-env", "HTTP_PORT", " "));
+        ConfigSource context = ConfigSource.of(Map.of("JWT_USER", "from-context", "JWT_HEADER", "x-from-context", "HTTP_PORT", "7000"));
+
+        ProxyConfig config = ProxyConfig.load(ConfigSource.layered(properties, environment, context), ProxyConfig.Mode.EMBEDDED);
+
+        assertThat(config.jwtUser()).isEqualTo("from-property");
+        assertThat(config.jwtHeader()).isEqualTo("x-from-env");
+        assertThat(config.httpPort()).as("a blank value counts as unset").isEqualTo(7000);
+    }
+
+    @Test
+    void webappRequiresUpstreamAndSecret()
+    {
+        assertThat(problem(ProxyConfig.Mode.WEBAPP)).isEqualTo("invalid configuration: "
+            + "UPSTREAM_URL: is required (for example http://127.0.0.1:9000); JWT_SECRET: is required (at least 64 bytes)");
+    }
+
+    @Test
+    void rejectsEachBadSettingByName()
+    {
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "HTTP_PORT", "80x"))
+            .isEqualTo("invalid configuration: HTTP_PORT: \"80x\" is not a port number (0-65535)");
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "HTTP_PORT", "65536"))
+            .isEqualTo("invalid configuration: HTTP_PORT: \"65536\" is not a port number (0-65535)");
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "UPSTREAM_URL", "127.0.0.1:9000"))
+            .isEqualTo("invalid configuration: UPSTREAM_URL: \"127.0.0.1:9000\" is not an absolute http(s) URL");
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "UPSTREAM_URL", "ftp://host/"))
+            .isEqualTo("invalid configuration: UPSTREAM_URL: \"ftp://host/\" is not an absolute http(s) URL");
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "UPSTREAM_URL", "http://exa mple/"))
+            .isEqualTo("invalid configuration: UPSTREAM_URL: \"http://exa mple/\" is not an absolute http(s) URL");
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "UPSTREAM_URL", "http://host/?a=b"))
+            .isEqualTo("invalid configuration: UPSTREAM_URL: \"http://host/?a=b\" must not have a query or fragment");
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "UPSTREAM_URL", "http://u:p@host/"))
+            .isEqualTo("invalid configuration: UPSTREAM_URL: must not carry credentials (user info)");
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "UPSTREAM_URL", "http://host:70000/"))
+            .isEqualTo("invalid configuration: UPSTREAM_URL: \"http://host:70000/\" has a port outside 1-65535");
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "JWT_HEADER", "x my jwt"))
+            .isEqualTo("invalid configuration: JWT_HEADER: \"x my jwt\" is not a valid header name");
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "JWT_HEADER", "Connection"))
+            .isEqualTo("invalid configuration: JWT_HEADER: \"connection\" is a header the proxy or HTTP itself uses");
+    }
+
+    @Test
+    void rejectsAShortSecretWithoutShowingIt()
+    {
+        String message = problem(ProxyConfig.Mode.EMBEDDED, "JWT_SECRET", "s3cr3t-but-short");
+
+        assertThat(message).isEqualTo("invalid configuration: JWT_SECRET: is 16 bytes; HS512 needs at least 64 (RFC 7518 §3.2)");
+        // 64 bytes, not 64 characters: a multi-byte secret of 32 characters is long enough.
+        assertThat(load(ProxyConfig.Mode.EMBEDDED, "JWT_SECRET", "é".repeat(32)).secret()).hasSize(64);
+    }
+
+    @Test
+    void reportsEveryProblemAtOnce()
+    {
+        ConfigException x = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+            () -> load(ProxyConfig.Mode.WEBAPP, "HTTP_PORT", "-1", "UPSTREAM_URL", "nope", "JWT_SECRET", "short", "JWT_HEADER", "a:b"));
+
+        assertThat(x.problems()).extracting(p -> p.substring(0, p.indexOf(':')))
+            .containsExactly("HTTP_PORT", "UPSTREAM_URL", "JWT_SECRET", "JWT_HEADER");
+        assertThat(x.getMessage()).doesNotContain("\n");
+        assertThat(x.getStackTrace()).as("an operator's error, not a bug: no stack trace").isEmpty();
+    }
+
+    @Test
+    void toStringRedactsTheSecret()
+    {
+        ProxyConfig config = load(ProxyConfig.Mode.WEBAPP, "UPSTREAM_URL", "http://up:9000", "JWT_SECRET", SECRET);
+
+        assertThat(config.toString()).doesNotContain(SECRET).contains("secret=<128 bytes>");
+    }
+
+    @Test
+    void upstreamJoinsBasePathPathAndRawQuery()
+    {
+        assertThat(Upstream.parse("http://up:9000").target("/a%20b/c", "x=1&y=%2F")).isEqualTo("http://up:9000/a%20b/c?x=1&y=%2F");
+        assertThat(Upstream.parse("http://up:9000/").target("/a", null)).isEqualTo("http://up:9000/a");
+        assertThat(Upstream.parse("http://up:9000/base/").target("/a", "q")).isEqualTo("http://up:9000/base/a?q");
+        assertThat(Upstream.parse("HTTP://up/base").target("", null)).isEqualTo("http://up/base/");
+        assertThat(Upstream.parse("http://[::1]:9000").target("/", "")).isEqualTo("http://[::1]:9000/?");
+        assertThatThrownBy(() -> Upstream.parse("mailto:x@y")).hasMessageContaining("is not an absolute http(s) URL");
+    }
+}
