@@ -1,0 +1,142 @@
+package io.jwtproxy;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The packaged executable jar, run as {@code java -jar} in its own process. */
+class JarIT
+{
+    private static final Duration START = Duration.ofSeconds(30);
+    private static final String LISTENING = "jwt-proxy listening on http://[^:]+:(\\d+)";
+    // 2 GiB and a bit: past 2^31, where int lengths and counters overflow. -Djwtproxy.bigBody=5000000000 for the seed's ISO size.
+    private static final long BIG_BODY = Long.getLong("jwtproxy.bigBody", (2L << 30) + 12_345);
+
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @Test
+    void demoStreamsAMultiGigabyteBodyBothWaysThroughA128MiBHeap() throws Exception
+    {
+        try (JavaProcess proxy = JavaProcess.start(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0"),
+            "-Xmx128m", "-jar", JavaProcess.jar()))
+        {
+            int port = Integer.parseInt(proxy.awaitLine(LISTENING, START));
+            assertThat(proxy.output()).contains("DEMO MODE: UPSTREAM_URL is not set").contains("DEMO MODE: JWT_SECRET is not set");
+
+            AtomicLong uploadDone = new AtomicLong();
+            long start = System.nanoTime();
+            try (RawHttp http = new RawHttp(port))
+            {
+                http.send("POST /ubuntu.iso HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\nContent-Length: " + BIG_BODY + "\r\n\r\n");
+                CompletableFuture<Void> upload = CompletableFuture.runAsync(() ->
+                {
+                    try
+                    {
+                        BigBody.write(http.output(), BIG_BODY);
+                        uploadDone.set(System.nanoTime());
+                    }
+                    catch (Exception x)
+                    {
+                        throw new IllegalStateException(x);
+                    }
+                });
+
+                RawHttp.Head head = http.readHead();
+                long firstResponse = System.nanoTime();
+                assertThat(head.status()).isEqualTo(200);
+                assertThat(head.first("content-length")).isEqualTo(Long.toString(BIG_BODY));
+                assertThat(head.first("x-echo-body")).as("upstream got the client's Content-Length").isEqualTo("length=" + BIG_BODY);
+                assertThat(head.first("x-my-jwt")).matches("[\\w-]+\\.[\\w-]+\\.[\\w-]+");
+
+                String difference = BigBody.check(http.input(), BIG_BODY);
+                long end = System.nanoTime();
+                upload.get(60, TimeUnit.SECONDS);
+
+                assertThat(difference).as("echoed body byte-exact").isNull();
+                assertThat(firstResponse).as("the answer started streaming back before the upload ended").isLessThan(uploadDone.get());
+                double seconds = (end - start) / 1e9;
+                System.out.printf("JarIT: %,d bytes echoed through -Xmx128m proxy in %.1f s (%.0f MB/s each way), proxy peak RSS %,d KiB%n",
+                    BIG_BODY, seconds, BIG_BODY / seconds / 1e6, proxy.peakRssKiB());
+            }
+            assertThat(proxy.isAlive()).isTrue();
+            assertThat(proxy.output()).doesNotContain("OutOfMemoryError");
+            proxy.awaitLine("POST /ubuntu.iso 200 in=" + BIG_BODY + " out=" + BIG_BODY, Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void systemPropertiesWinOverTheEnvironment() throws Exception
+    {
+        try (JavaProcess proxy = JavaProcess.start(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0",
+                "JWT_USER", "from-env", "JWT_SECRET", Tokens.SEED_SECRET),
+            "-DJWT_USER=from-property", "-jar", JavaProcess.jar()))
+        {
+            int port = Integer.parseInt(proxy.awaitLine(LISTENING, START));
+
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+            String token = response.headers().firstValue("x-my-jwt").orElseThrow();
+            assertThat(Tokens.verifies(token, Tokens.SEED_SECRET)).as("signed with JWT_SECRET from the environment").isTrue();
+            assertThat(Tokens.claims(token).get("payload").get("user").asText()).isEqualTo("from-property");
+            assertThat(proxy.output()).doesNotContain(Tokens.SEED_SECRET).doesNotContain(token);
+        }
+    }
+
+    @Test
+    void badSettingsStopStartUpWithOneLineNamingThem() throws Exception
+    {
+        try (JavaProcess proxy = JavaProcess.start(Map.of("UPSTREAM_URL", "ftp://files", "JWT_SECRET", "too-short-secret"),
+            "-jar", JavaProcess.jar()))
+        {
+            int exit = proxy.awaitExit(START);
+
+            assertThat(exit).isEqualTo(2);
+            assertThat(proxy.output().strip()).isEqualTo("jwt-proxy: invalid configuration: "
+                + "UPSTREAM_URL: \"ftp://files\" is not an absolute http(s) URL; JWT_SECRET: is 16 bytes; HS512 needs at least 64 (RFC 7518 §3.2)");
+        }
+    }
+
+    @Test
+    void portInUseIsReportedByName() throws Exception
+    {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             JavaProcess proxy = JavaProcess.start(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", Integer.toString(taken.getLocalPort())),
+                 "-jar", JavaProcess.jar()))
+        {
+            int exit = proxy.awaitExit(START);
+
+            assertThat(exit).isEqualTo(1);
+            assertThat(proxy.output()).contains("jwt-proxy: HTTP_PORT: cannot listen on 127.0.0.1:" + taken.getLocalPort());
+            assertThat(proxy.output()).doesNotContainPattern("\\n\\s+at ");
+        }
+    }
+
+    @Test
+    void echoUpstreamRunsOnItsOwn() throws Exception
+    {
+        try (JavaProcess echo = JavaProcess.start(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0"), "-jar", JavaProcess.jar(), "echo"))
+        {
+            int port = Integer.parseInt(echo.awaitLine("echo upstream listening on http://[^:]+:(\\d+)", START));
+
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/x?y"))
+                .header("X-Probe", "1").POST(HttpRequest.BodyPublishers.ofString("ping")).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(response.body()).isEqualTo("ping");
+            assertThat(response.headers().firstValue("x-probe")).hasValue("1");
+            assertThat(response.headers().firstValue("x-echo-request")).hasValue("POST /x?y HTTP/1.1");
+        }
+    }
+}
