@@ -3,6 +3,7 @@ package io.jwtproxy;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -33,7 +34,7 @@ public class StatusServlet extends HttpServlet
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException
     {
         Map<String, Object> status = new LinkedHashMap<>();
-        status.put("startedAt", stats.startedAt().toString());
+        status.put("startedAt", stats.startedAt().truncatedTo(ChronoUnit.MILLIS).toString());
         status.put("uptimeSeconds", BigDecimal.valueOf(stats.uptime().toMillis(), 3));
         status.put("requestsProcessed", stats.requestsProcessed());
 

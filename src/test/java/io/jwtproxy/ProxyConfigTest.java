@@ -2,8 +2,12 @@ package io.jwtproxy;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -89,29 +93,26 @@ class ProxyConfigTest
             + "UPSTREAM_URL: is required (for example http://127.0.0.1:9000); JWT_SECRET: is required (at least 64 bytes)");
     }
 
-    @Test
-    void rejectsEachBadSettingByName()
+    @ParameterizedTest(name = "{0}={1}")
+    @MethodSource("badSettings")
+    void rejectsEachBadSettingByName(String name, String value, String expected)
     {
-        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "HTTP_PORT", "80x"))
-            .isEqualTo("invalid configuration: HTTP_PORT: \"80x\" is not a port number (0-65535)");
-        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "HTTP_PORT", "65536"))
-            .isEqualTo("invalid configuration: HTTP_PORT: \"65536\" is not a port number (0-65535)");
-        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "UPSTREAM_URL", "127.0.0.1:9000"))
-            .isEqualTo("invalid configuration: UPSTREAM_URL: \"127.0.0.1:9000\" is not an absolute http(s) URL");
-        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "UPSTREAM_URL", "ftp://host/"))
-            .isEqualTo("invalid configuration: UPSTREAM_URL: \"ftp://host/\" is not an absolute http(s) URL");
-        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "UPSTREAM_URL", "http://exa mple/"))
-            .isEqualTo("invalid configuration: UPSTREAM_URL: \"http://exa mple/\" is not an absolute http(s) URL");
-        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "UPSTREAM_URL", "http://host/?a=b"))
-            .isEqualTo("invalid configuration: UPSTREAM_URL: \"http://host/?a=b\" must not have a query or fragment");
-        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "UPSTREAM_URL", "http://u:p@host/"))
-            .isEqualTo("invalid configuration: UPSTREAM_URL: must not carry credentials (user info)");
-        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "UPSTREAM_URL", "http://host:70000/"))
-            .isEqualTo("invalid configuration: UPSTREAM_URL: \"http://host:70000/\" has a port outside 1-65535");
-        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "JWT_HEADER", "x my jwt"))
-            .isEqualTo("invalid configuration: JWT_HEADER: \"x my jwt\" is not a valid header name");
-        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "JWT_HEADER", "Connection"))
-            .isEqualTo("invalid configuration: JWT_HEADER: \"connection\" is a header the proxy or HTTP itself uses");
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, name, value)).isEqualTo("invalid configuration: " + name + ": " + expected);
+    }
+
+    static Stream<Arguments> badSettings()
+    {
+        return Stream.of(
+            Arguments.of("HTTP_PORT", "80x", "\"80x\" is not a port number (0-65535)"),
+            Arguments.of("HTTP_PORT", "65536", "\"65536\" is not a port number (0-65535)"),
+            Arguments.of("UPSTREAM_URL", "127.0.0.1:9000", "\"127.0.0.1:9000\" is not an absolute http(s) URL"),
+            Arguments.of("UPSTREAM_URL", "ftp://host/", "\"ftp://host/\" is not an absolute http(s) URL"),
+            Arguments.of("UPSTREAM_URL", "http://exa mple/", "\"http://exa mple/\" is not an absolute http(s) URL"),
+            Arguments.of("UPSTREAM_URL", "http://host/?a=b", "\"http://host/?a=b\" must not have a query or fragment"),
+            Arguments.of("UPSTREAM_URL", "http://u:p@host/", "must not carry credentials (user info)"),
+            Arguments.of("UPSTREAM_URL", "http://host:70000/", "\"http://host:70000/\" has a port outside 1-65535"),
+            Arguments.of("JWT_HEADER", "x my jwt", "\"x my jwt\" is not a valid header name"),
+            Arguments.of("JWT_HEADER", "Connection", "\"connection\" is a header the proxy or HTTP itself uses"));
     }
 
     @Test
