@@ -7,6 +7,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The proxy's settings, parsed and validated once at start-up. Nothing reads system properties,
@@ -26,11 +28,10 @@ public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte
     /** RFC 7518 §3.2: an HS512 key must be at least as long as the hash output. */
     public static final int MIN_SECRET_BYTES = 64;
 
-    // Headers the proxy or HTTP framing owns; a token under one of these names would be dropped or break the message.
-    private static final Set<String> RESERVED_HEADERS = Set.of(
-        "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te",
-        "trailer", "transfer-encoding", "upgrade", "host", "content-length", "content-type", "expect",
-        "forwarded", "via", "authorization", "cookie");
+    // Headers HTTP framing or the proxy owns: a token under one of these names would be dropped or break the message.
+    private static final Set<String> RESERVED_HEADERS = Stream.concat(Headers.HOP_BY_HOP.stream(),
+        Stream.of("host", "content-length", "content-type", "expect", "forwarded", "via", "authorization", "cookie"))
+        .collect(Collectors.toUnmodifiableSet());
 
     /** How the proxy is run: the embedded jar may fall back to a demo, a deployed WAR may not. */
     public enum Mode

@@ -10,13 +10,11 @@ import java.util.Locale;
  */
 public final class Upstream
 {
-    private final URI uri;
     // scheme://authority/base-path with no trailing slash: forwarded paths are appended as they are.
     private final String prefix;
 
     private Upstream(URI uri)
     {
-        this.uri = uri;
         String path = uri.getRawPath();
         if (path.endsWith("/"))
             path = path.substring(0, path.length() - 1);
@@ -67,11 +65,6 @@ public final class Upstream
         if (query != null)
             target.append('?').append(query);
         return target.toString();
-    }
-
-    public URI uri()
-    {
-        return uri;
     }
 
     @Override
