@@ -85,6 +85,14 @@ public class JwtProxyServlet extends AsyncProxyServlet
         super.init();
     }
 
+    @Override
+    public void destroy()
+    {
+        // Jetty's destroy() stops the HTTP client unconditionally: a servlet whose init() failed has none.
+        if (getHttpClient() != null)
+            super.destroy();
+    }
+
     /** @return the minter of this servlet's tokens; an override point for other clocks or id sources */
     protected JwtMinter newMinter(ProxyConfig config)
     {

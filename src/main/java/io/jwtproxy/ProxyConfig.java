@@ -1,6 +1,10 @@
 package io.jwtproxy;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -85,11 +89,27 @@ public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte
         byte[] secret = null;
         boolean demoSecret = false;
         String secretValue = value(source, Setting.JWT_SECRET);
+        String secretFile = value(source, Setting.JWT_SECRET_FILE);
+        if (secretValue != null && secretFile != null)
+        {
+            problems.add(Setting.JWT_SECRET + ": set either it or " + Setting.JWT_SECRET_FILE + ", not both");
+        }
+        else if (secretFile != null)
+        {
+            try
+            {
+                secretValue = stripLineBreak(Files.readString(Path.of(secretFile.trim()), StandardCharsets.UTF_8));
+            }
+            catch (IOException | InvalidPathException x)
+            {
+                problems.add(Setting.JWT_SECRET_FILE + ": cannot read \"" + secretFile.trim() + "\" (" + x.getClass().getSimpleName() + ")");
+            }
+        }
         if (secretValue == null)
         {
-            if (mode == Mode.WEBAPP)
-                problems.add(Setting.JWT_SECRET + ": is required (at least " + MIN_SECRET_BYTES + " bytes)");
-            else
+            if (secretFile == null && mode == Mode.WEBAPP)
+                problems.add(Setting.JWT_SECRET + ": is required (at least " + MIN_SECRET_BYTES + " bytes), or " + Setting.JWT_SECRET_FILE);
+            else if (secretFile == null)
             {
                 secret = randomSecret();
                 demoSecret = true;
@@ -99,8 +119,8 @@ public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte
         {
             secret = secretValue.getBytes(StandardCharsets.UTF_8);
             if (secret.length < MIN_SECRET_BYTES)
-                problems.add(Setting.JWT_SECRET + ": is " + secret.length + " bytes; HS512 needs at least "
-                    + MIN_SECRET_BYTES + " (RFC 7518 §3.2)");
+                problems.add((secretFile != null ? Setting.JWT_SECRET_FILE + ": the secret" : Setting.JWT_SECRET + ":")
+                    + " is " + secret.length + " bytes; HS512 needs at least " + MIN_SECRET_BYTES + " (RFC 7518 §3.2)");
         }
 
         String jwtUser = value(source, Setting.JWT_USER);
@@ -140,6 +160,16 @@ public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte
     {
         String value = source.get(setting.name());
         return value == null ? setting.defaultValue() : value;
+    }
+
+    // Files written by editors and `echo` end with a line break that is not part of the secret.
+    private static String stripLineBreak(String content)
+    {
+        if (content.endsWith("\r\n"))
+            return content.substring(0, content.length() - 2);
+        if (content.endsWith("\n"))
+            return content.substring(0, content.length() - 1);
+        return content;
     }
 
     private static byte[] randomSecret()

@@ -11,7 +11,10 @@ public enum Setting
     UPSTREAM_URL(null, "Where every request goes: http(s)://host[:port][/base-path]. "
         + "Embedded jar without it: demo mode, proxying to the built-in echo upstream. Required in the WAR."),
     JWT_SECRET(null, "HS512 key; its UTF-8 bytes are the HMAC key, at least 64 bytes. "
-        + "Embedded jar without it: a random per-process secret (demo mode). Required in the WAR."),
+        + "Embedded jar without it (and without JWT_SECRET_FILE): a random per-process secret (demo mode). "
+        + "Required in the WAR, or JWT_SECRET_FILE."),
+    JWT_SECRET_FILE(null, "A file holding JWT_SECRET (one trailing line break is ignored), to keep the secret "
+        + "out of the environment and of configuration files. Set JWT_SECRET or this, not both."),
     JWT_USER("username", "The `payload.user` claim of every token."),
     JWT_HEADER("x-my-jwt", "Name of the request header that carries the token to the upstream.");
 

@@ -1,10 +1,13 @@
 package io.jwtproxy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -90,7 +93,7 @@ class ProxyConfigTest
     void webappRequiresUpstreamAndSecret()
     {
         assertThat(problem(ProxyConfig.Mode.WEBAPP)).isEqualTo("invalid configuration: "
-            + "UPSTREAM_URL: is required (for example http://127.0.0.1:9000); JWT_SECRET: is required (at least 64 bytes)");
+            + "UPSTREAM_URL: is required (for example http://127.0.0.1:9000); JWT_SECRET: is required (at least 64 bytes), or JWT_SECRET_FILE");
     }
 
     @ParameterizedTest(name = "{0}={1}")
@@ -123,6 +126,24 @@ class ProxyConfigTest
         assertThat(message).isEqualTo("invalid configuration: JWT_SECRET: is 16 bytes; HS512 needs at least 64 (RFC 7518 §3.2)");
         // 64 bytes, not 64 characters: a multi-byte secret of 32 characters is long enough.
         assertThat(load(ProxyConfig.Mode.EMBEDDED, "JWT_SECRET", "é".repeat(32)).secret()).hasSize(64);
+    }
+
+    @Test
+    void secretCanComeFromAFile(@TempDir Path dir) throws Exception
+    {
+        Path file = dir.resolve("jwt.secret");
+        Files.writeString(file, SECRET + "\n");
+
+        ProxyConfig config = load(ProxyConfig.Mode.WEBAPP, "UPSTREAM_URL", "http://up", "JWT_SECRET_FILE", file.toString());
+
+        assertThat(new String(config.secret(), java.nio.charset.StandardCharsets.UTF_8)).as("trailing line break dropped").isEqualTo(SECRET);
+        assertThat(problem(ProxyConfig.Mode.WEBAPP, "UPSTREAM_URL", "http://up", "JWT_SECRET_FILE", dir.resolve("missing").toString()))
+            .isEqualTo("invalid configuration: JWT_SECRET_FILE: cannot read \"" + dir.resolve("missing") + "\" (NoSuchFileException)");
+        assertThat(problem(ProxyConfig.Mode.WEBAPP, "UPSTREAM_URL", "http://up", "JWT_SECRET_FILE", file.toString(), "JWT_SECRET", SECRET))
+            .isEqualTo("invalid configuration: JWT_SECRET: set either it or JWT_SECRET_FILE, not both");
+        Files.writeString(file, "short\n");
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "JWT_SECRET_FILE", file.toString()))
+            .isEqualTo("invalid configuration: JWT_SECRET_FILE: the secret is 5 bytes; HS512 needs at least 64 (RFC 7518 §3.2)");
     }
 
     @Test
