@@ -52,10 +52,18 @@ final class JavaProcess implements AutoCloseable
      */
     static JavaProcess start(Map<String, String> env, String... jvmAndArgs) throws IOException
     {
+        return start(env, null, jvmAndArgs);
+    }
+
+    /** @param workingDirectory where the process runs, or null for this process's */
+    static JavaProcess start(Map<String, String> env, Path workingDirectory, String... jvmAndArgs) throws IOException
+    {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(jvmAndArgs));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        if (workingDirectory != null)
+            builder.directory(workingDirectory.toFile());
         for (Setting setting : Setting.values())
             builder.environment().remove(setting.name());
         builder.environment().putAll(env);

@@ -1,0 +1,217 @@
+package io.jwtproxy;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.eclipse.jetty.server.Server;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The same black-box checks against every way of running the proxy: the executable jar, the WAR
+ * in Tomcat 11 (under /proxy, settings in a context descriptor) and Tomcat 10.1 (ROOT, settings as
+ * system properties), and the WAR in jetty-home with the repository's jetty-base (settings in the
+ * environment). Each runs as a separate process with a 128 MiB heap.
+ */
+class ContainerIT
+{
+    // 1 GiB and a bit.
+    private static final long BIG_BODY = (1L << 30) + 4_321;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    static List<Deployment> deployments()
+    {
+        return Deployment.all();
+    }
+
+    @AfterEach
+    void stop() throws Exception
+    {
+        for (AutoCloseable resource : resources)
+            resource.close();
+    }
+
+    private Server echo() throws Exception
+    {
+        Server echo = Main.newEchoServer("127.0.0.1", 0);
+        echo.start();
+        resources.add(echo::stop);
+        return echo;
+    }
+
+    private HttpResponse<String> get(String url, String... headers) throws Exception
+    {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
+        for (int i = 0; i < headers.length; i += 2)
+            request.header(headers[i], headers[i + 1]);
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private long requestsProcessed(Deployment deployment) throws Exception
+    {
+        JsonNode status = JSON.readTree(get(deployment.base() + "/status").body());
+        return status.get("requestsProcessed").asLong();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("deployments")
+    void proxiesWithTokenStreamsCountsAndFailsOver(Deployment deployment) throws Exception
+    {
+        Server echo = echo();
+        resources.add(0, deployment);
+        deployment.start(Map.of("UPSTREAM_URL", "http://127.0.0.1:" + Main.localPort(echo) + "/up",
+            "JWT_SECRET", Tokens.SEED_SECRET, "JWT_USER", "ops-" + deployment));
+
+        // The token: fresh, verifiable, right claims; client copies dropped; context path stripped.
+        HttpResponse<String> response = get(deployment.base() + "/orders/7?full=1", "X-My-Jwt", "forged", "x_my_jwt", "forged");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("x-echo-request")).hasValue("GET /up/orders/7?full=1 HTTP/1.1");
+        assertThat(response.headers().allValues("x-my-jwt")).hasSize(1);
+        assertThat(response.headers().map()).doesNotContainKey("x_my_jwt");
+        String token = response.headers().firstValue("x-my-jwt").orElseThrow();
+        assertThat(Tokens.verifies(token, Tokens.SEED_SECRET)).as("token %s verifies", token).isTrue();
+        JsonNode claims = Tokens.claims(token);
+        assertThat(claims.get("payload").get("user").asText()).isEqualTo("ops-" + deployment);
+        assertThat(claims.get("payload").get("date").asText()).isIn(LocalDate.now(ZoneOffset.UTC).toString(),
+            LocalDate.now(ZoneOffset.UTC).minusDays(1).toString());
+
+        // Expect: 100-continue is answered once the upstream asks for the body.
+        try (RawHttp http = new RawHttp(Integer.parseInt(deployment.base().replaceAll(".*:(\\d+).*", "$1"))))
+        {
+            http.send("PUT " + deployment.contextPath() + "/continue HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+            assertThat(http.readHead().status()).isEqualTo(100);
+            http.send("ping");
+            RawHttp.Response echoed = http.readResponse(false);
+            assertThat(echoed.status()).isEqualTo(200);
+            assertThat(echoed.text()).isEqualTo("ping");
+        }
+
+        // A 1 GiB body streams both ways, byte-exact, Content-Length kept.
+        streamBigBody(deployment);
+
+        // The status page counts every proxied request, and only those.
+        assertThat(requestsProcessed(deployment)).isEqualTo(3);
+        List<CompletableFuture<HttpResponse<String>>> concurrent = new ArrayList<>();
+        for (int i = 0; i < 40; i++)
+            concurrent.add(client.sendAsync(HttpRequest.newBuilder(URI.create(deployment.base() + "/n/" + i)).build(),
+                HttpResponse.BodyHandlers.ofString()));
+        for (CompletableFuture<HttpResponse<String>> each : concurrent)
+            assertThat(each.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertThat(requestsProcessed(deployment)).isEqualTo(43);
+
+        // The container's normal log has the wiring line and the access lines, and never the token or secret.
+        assertThat(deployment.log()).contains("proxying").contains("GET " + deployment.contextPath() + "/orders/7 200")
+            .doesNotContain(Tokens.SEED_SECRET).doesNotContain(token).doesNotContain("No SLF4J providers");
+
+        // Upstream down: 502, quickly.
+        echo.stop();
+        long start = System.nanoTime();
+        assertThat(get(deployment.base() + "/gone").statusCode()).isEqualTo(502);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("deployments")
+    void badConfigurationFailsTheDeploymentWithTheReasonInTheLog(Deployment deployment) throws Exception
+    {
+        resources.add(0, deployment);
+
+        deployment.startExpectingFailure(Map.of("JWT_SECRET", "not-64-bytes"), "is 12 bytes; HS512 needs at least 64");
+
+        if (deployment instanceof Deployment.Jar)
+        {
+            // The jar's demo mode stands in for a missing UPSTREAM_URL; the short secret still stops it.
+            assertThat(deployment.process().awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
+            return;
+        }
+        assertThat(deployment.log()).contains("invalid configuration: UPSTREAM_URL: is required");
+        // The container stays up, but nothing is proxied by a half-initialised servlet.
+        HttpResponse<String> response = get(deployment.base() + "/x");
+        assertThat(response.statusCode()).as("no proxying after a failed deployment").isIn(404, 503);
+        assertThat(response.headers().map()).doesNotContainKey("x-my-jwt");
+    }
+
+    @org.junit.jupiter.api.Test
+    void tomcatUndeployReleasesEverythingAndRedeployStartsFresh() throws Exception
+    {
+        Server echo = echo();
+        // Settings as system properties: Tomcat deletes a context descriptor when its WAR is removed.
+        Deployment.Tomcat tomcat = new Deployment.Tomcat("tomcat-11-redeploy", System.getProperty("jwtproxy.tomcat11"), "/proxy", false);
+        resources.add(0, tomcat);
+        tomcat.start(Map.of("UPSTREAM_URL", "http://127.0.0.1:" + Main.localPort(echo), "JWT_SECRET", Tokens.SEED_SECRET));
+        assertThat(get(tomcat.base() + "/before").statusCode()).isEqualTo(200);
+        java.nio.file.Path war = tomcat.deployedWar();
+        byte[] warBytes = java.nio.file.Files.readAllBytes(war);
+
+        java.nio.file.Files.delete(war);
+        awaitStatus(tomcat.base() + "/status", 404);
+        // Tomcat's leak detection runs as the context stops; its findings are WARNings naming the webapp.
+        assertThat(tomcat.log()).contains("Undeploying").doesNotContain("memory leak").doesNotContain("failed to stop it");
+
+        java.nio.file.Files.write(war, warBytes);
+        awaitStatus(tomcat.base() + "/status", 200);
+        assertThat(get(tomcat.base() + "/after").statusCode()).isEqualTo(200);
+        assertThat(requestsProcessed(tomcat)).as("a fresh deployment starts a fresh count").isEqualTo(1);
+    }
+
+    private void awaitStatus(String url, int status) throws Exception
+    {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (get(url).statusCode() != status)
+        {
+            if (System.nanoTime() > deadline)
+                throw new AssertionError(url + " did not answer " + status + " within 60 s");
+            Thread.sleep(200);
+        }
+    }
+
+    private void streamBigBody(Deployment deployment) throws Exception
+    {
+        int port = Integer.parseInt(deployment.base().replaceAll(".*:(\\d+).*", "$1"));
+        try (RawHttp http = new RawHttp(port))
+        {
+            http.send("POST " + deployment.contextPath() + "/big HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + BIG_BODY + "\r\n\r\n");
+            CompletableFuture<Void> upload = CompletableFuture.runAsync(() ->
+            {
+                try
+                {
+                    BigBody.write(http.output(), BIG_BODY);
+                }
+                catch (Exception x)
+                {
+                    throw new IllegalStateException(x);
+                }
+            });
+            long start = System.nanoTime();
+            RawHttp.Head head = http.readHead();
+            assertThat(head.status()).isEqualTo(200);
+            assertThat(head.first("x-echo-body")).isEqualTo("length=" + BIG_BODY);
+            String difference = head.first("content-length") != null
+                ? BigBody.check(http.input(), BIG_BODY)
+                : "response not framed by Content-Length: " + head.fields();
+            upload.get(60, TimeUnit.SECONDS);
+            assertThat(difference).as("1 GiB echoed byte-exact through %s", deployment).isNull();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("ContainerIT %s: %,d bytes both ways in %.1f s (%.0f MB/s each way), peak RSS %,d KiB%n",
+                deployment, BIG_BODY, seconds, BIG_BODY / seconds / 1e6, deployment.process().peakRssKiB());
+        }
+    }
+}
