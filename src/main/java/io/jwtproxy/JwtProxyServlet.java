@@ -24,6 +24,7 @@ import org.eclipse.jetty.ee10.proxy.AsyncProxyServlet;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
@@ -103,7 +104,15 @@ public class JwtProxyServlet extends AsyncProxyServlet
     protected void service(HttpServletRequest clientRequest, HttpServletResponse proxyResponse) throws ServletException, IOException
     {
         stats.requestReceived();
-        clientRequest.setAttribute(EXCHANGE_ATTRIBUTE, new Exchange(clientRequest.getMethod(), clientRequest.getRequestURI()));
+        Exchange exchange = new Exchange(clientRequest.getMethod(), clientRequest.getRequestURI());
+        clientRequest.setAttribute(EXCHANGE_ATTRIBUTE, exchange);
+        if (HttpMethod.CONNECT.is(clientRequest.getMethod()))
+        {
+            // A reverse proxy is no tunnel: forwarded, CONNECT would ask the upstream to open one.
+            exchange.problem = "CONNECT is not supported";
+            sendProxyResponseError(clientRequest, proxyResponse, HttpStatus.NOT_IMPLEMENTED_501);
+            return;
+        }
         try
         {
             super.service(clientRequest, proxyResponse);
@@ -112,7 +121,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
         {
             // Thrown from addProxyHeaders(), before anything was sent upstream: fail closed.
             _log.error("request not forwarded, token minting failed: {}", x.getCause().toString());
-            exchange(clientRequest).problem = "token minting failed";
+            exchange.problem = "token minting failed";
             sendProxyResponseError(clientRequest, proxyResponse, HttpStatus.INTERNAL_SERVER_ERROR_500);
         }
     }

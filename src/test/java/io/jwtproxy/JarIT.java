@@ -77,6 +77,45 @@ class JarIT
     }
 
     @Test
+    void shadedJarKeepsEveryServiceEntryOfTheJarsItMerges() throws Exception
+    {
+        int checked = 0;
+        try (java.util.zip.ZipFile shaded = new java.util.zip.ZipFile(JavaProcess.jar()))
+        {
+            for (String path : System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+            {
+                if (!path.endsWith(".jar"))
+                    continue;
+                try (java.util.zip.ZipFile dependency = new java.util.zip.ZipFile(path))
+                {
+                    // Only the jars shaded in: a test-scope jar's classes are not in the executable jar.
+                    String someClass = dependency.stream().map(java.util.zip.ZipEntry::getName)
+                        .filter(n -> n.endsWith(".class") && !n.contains("module-info") && !n.startsWith("META-INF/")).findFirst().orElse(null);
+                    if (someClass == null || shaded.getEntry(someClass) == null)
+                        continue;
+                    for (java.util.zip.ZipEntry service : dependency.stream()
+                        .filter(e -> e.getName().startsWith("META-INF/services/") && !e.isDirectory()).toList())
+                    {
+                        java.util.zip.ZipEntry merged = shaded.getEntry(service.getName());
+                        assertThat(merged).as("%s of %s", service.getName(), path).isNotNull();
+                        String mergedText = new String(shaded.getInputStream(merged).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                        for (String line : new String(dependency.getInputStream(service).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n"))
+                        {
+                            String provider = line.replaceAll("#.*", "").trim();
+                            if (!provider.isEmpty())
+                            {
+                                assertThat(mergedText).as("%s of %s", service.getName(), path).contains(provider);
+                                checked++;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(checked).as("service entries checked").isGreaterThan(3);
+    }
+
+    @Test
     void systemPropertiesWinOverTheEnvironment() throws Exception
     {
         try (JavaProcess proxy = JavaProcess.start(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0",

@@ -310,6 +310,19 @@ class ProxyEndToEndTest
     }
 
     @Test
+    void connectIsRefusedNotTunnelled() throws Exception
+    {
+        try (RawHttp http = new RawHttp(port))
+        {
+            http.send("CONNECT 127.0.0.1:" + Main.localPort(echo) + " HTTP/1.1\r\nHost: 127.0.0.1:" + Main.localPort(echo) + "\r\n\r\n");
+            RawHttp.Response response = http.readResponse(false);
+
+            assertThat(response.status()).as("a reverse proxy is no tunnel").isEqualTo(501);
+            assertThat(response.head().fields()).doesNotContainKey("x-my-jwt");
+        }
+    }
+
+    @Test
     void http10ClientIsAnsweredAndClosed() throws Exception
     {
         try (RawHttp http = new RawHttp(port))
