@@ -18,6 +18,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.eclipse.jetty.client.AsyncRequestContent;
+import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.ee10.proxy.AsyncProxyServlet;
@@ -64,26 +65,37 @@ public class JwtProxyServlet extends AsyncProxyServlet
         // A pseudonym rather than the machine's host name in Via (RFC 9110 §7.6.3).
         "viaHost", "jwt-proxy");
 
+    private ProxyConfig config;
     private Upstream upstream;
     private String tokenHeader;
     private JwtMinter minter;
     private ProxyStats stats;
 
     @Override
-    public void init(ServletConfig config) throws ServletException
+    public void init(ServletConfig servletConfig) throws ServletException
     {
-        super.init(new DefaultingServletConfig(config));
+        config = BootListener.config(servletConfig.getServletContext());
+        // The product's setting decides Jetty's idle timeout, whatever an init-param says.
+        super.init(new DefaultingServletConfig(servletConfig,
+            Map.of("idleTimeout", Long.toString(config.upstreamIdleTimeout().toMillis()))));
     }
 
     @Override
     public void init() throws ServletException
     {
-        ProxyConfig config = BootListener.config(getServletContext());
         upstream = config.upstream();
         tokenHeader = config.jwtHeader();
         minter = newMinter(config);
         stats = BootListener.stats(getServletContext());
         super.init();
+    }
+
+    @Override
+    protected HttpClient newHttpClient()
+    {
+        HttpClient client = super.newHttpClient();
+        client.setConnectTimeout(config.upstreamConnectTimeout().toMillis());
+        return client;
     }
 
     @Override
@@ -191,6 +203,9 @@ public class JwtProxyServlet extends AsyncProxyServlet
     @Override
     protected HttpField filterServerResponseHeader(HttpServletRequest clientRequest, Response serverResponse, HttpField field)
     {
+        // The token is for the upstream only, even if it echoes it back; the demo's echo upstream shows it on purpose.
+        if (!config.demoUpstream() && Headers.sameNameIgnoringUnderscore(field.getName(), tokenHeader))
+            return null;
         // Jetty drops the hop-by-hop fields but not those the upstream's Connection header names.
         if (serverResponse.getHeaders().contains(HttpHeader.CONNECTION)
             && Headers.namedByConnection(serverResponse.getHeaders().getValuesList(HttpHeader.CONNECTION), field.getName()))
@@ -235,7 +250,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
     @Override
     protected void onClientRequestFailure(HttpServletRequest clientRequest, Request proxyRequest, HttpServletResponse proxyResponse, Throwable failure)
     {
-        exchange(clientRequest).problem = "client request failed: " + failure;
+        exchange(clientRequest).problem = "client request failed: " + describe(failure);
         super.onClientRequestFailure(clientRequest, proxyRequest, proxyResponse, failure);
     }
 
@@ -252,7 +267,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
     {
         Exchange exchange = exchange(clientRequest);
         if (exchange.problem == null)
-            exchange.problem = "upstream failed: " + failure;
+            exchange.problem = "upstream failed: " + describe(failure);
         // Jetty answers 502/504 when nothing was committed yet, and aborts the client connection
         // (no final chunk, short of any Content-Length) when the failure comes mid-body.
         super.onProxyResponseFailure(clientRequest, proxyResponse, serverResponse, failure);
@@ -279,6 +294,19 @@ public class JwtProxyServlet extends AsyncProxyServlet
             ACCESS.info("{} {} {} in={} out={} {}ms", exchange.method, exchange.path, status, exchange.bytesIn, exchange.bytesOut, millis);
         else
             ACCESS.info("{} {} {} in={} out={} {}ms {}", exchange.method, exchange.path, status, exchange.bytesIn, exchange.bytesOut, millis, exchange.problem);
+    }
+
+    /** @return the failure's type and the first clause of its message, without Jetty's connection dumps */
+    static String describe(Throwable failure)
+    {
+        String message = failure.getMessage();
+        int dump = message == null ? -1 : message.indexOf("oej");
+        if (dump >= 0)
+            message = message.substring(0, dump).replaceFirst("\\s*\\bon\\s*$", "").strip();
+        if (message != null && message.length() > 120)
+            message = message.substring(0, 120) + "…";
+        String type = failure.getClass().getSimpleName();
+        return message == null || message.isEmpty() ? type : type + ": " + message;
     }
 
     private static Exchange exchange(HttpServletRequest clientRequest)
@@ -316,17 +344,20 @@ public class JwtProxyServlet extends AsyncProxyServlet
     }
 
     /**
-     * Supplies {@link #DEFAULT_INIT_PARAMETERS}, and outside Jetty a thread pool size: Jetty's proxy
-     * servlet otherwise fails with "No server executor for proxy" on Tomcat.
+     * Supplies {@link #DEFAULT_INIT_PARAMETERS}, values derived from the product's settings, and
+     * outside Jetty a thread pool size: Jetty's proxy servlet otherwise fails with "No server
+     * executor for proxy" on Tomcat.
      */
     private static final class DefaultingServletConfig implements ServletConfig
     {
         private final ServletConfig delegate;
         private final Map<String, String> defaults;
+        private final Map<String, String> settings;
 
-        private DefaultingServletConfig(ServletConfig delegate)
+        private DefaultingServletConfig(ServletConfig delegate, Map<String, String> settings)
         {
             this.delegate = delegate;
+            this.settings = settings;
             this.defaults = new HashMap<>(DEFAULT_INIT_PARAMETERS);
             ServletContext context = delegate.getServletContext();
             if (context.getAttribute("org.eclipse.jetty.server.Executor") == null)
@@ -348,6 +379,8 @@ public class JwtProxyServlet extends AsyncProxyServlet
         @Override
         public String getInitParameter(String name)
         {
+            if (settings.containsKey(name))
+                return settings.get(name);
             String value = delegate.getInitParameter(name);
             return value != null ? value : defaults.get(name);
         }
@@ -356,6 +389,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
         public Enumeration<String> getInitParameterNames()
         {
             Set<String> names = new LinkedHashSet<>(defaults.keySet());
+            names.addAll(settings.keySet());
             names.addAll(Collections.list(delegate.getInitParameterNames()));
             return Collections.enumeration(names);
         }

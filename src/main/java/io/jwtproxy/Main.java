@@ -2,6 +2,7 @@ package io.jwtproxy;
 
 import java.io.IOException;
 import java.net.BindException;
+import java.time.Duration;
 import java.util.Arrays;
 
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -60,11 +61,11 @@ public final class Main
     public static Server start(ProxyConfig config)
     {
         Server echo = null;
-        if (config.demoUpstream())
+        if (config.upstream() == null)
         {
-            echo = start(newEchoServer("127.0.0.1", 0), "the echo upstream", "127.0.0.1", 0);
+            echo = start(newEchoServer("127.0.0.1", 0, config.clientIdleTimeout()), "the echo upstream", "127.0.0.1", 0);
             Upstream local = Upstream.parse("http://127.0.0.1:" + localPort(echo));
-            config = config.withUpstream(local);
+            config = config.withDemoUpstream(local);
             LOG.warn("DEMO MODE: UPSTREAM_URL is not set; proxying to the built-in echo upstream at {}", local);
         }
         if (config.demoSecret())
@@ -80,7 +81,8 @@ public final class Main
     /** Starts the echo upstream on HTTP_HOST:HTTP_PORT. */
     public static Server startEcho(ProxyConfig config)
     {
-        Server echo = start(newEchoServer(config.httpHost(), config.httpPort()), "the echo upstream", config.httpHost(), config.httpPort());
+        Server echo = start(newEchoServer(config.httpHost(), config.httpPort(), config.clientIdleTimeout()), "the echo upstream",
+            config.httpHost(), config.httpPort());
         LOG.info("echo upstream listening on http://{}:{}", config.httpHost(), localPort(echo));
         return echo;
     }
@@ -90,7 +92,7 @@ public final class Main
      */
     public static Server newServer(ProxyConfig config)
     {
-        Server server = newJettyServer("jwt-proxy", config.httpHost(), config.httpPort());
+        Server server = newJettyServer("jwt-proxy", config.httpHost(), config.httpPort(), config.clientIdleTimeout());
         ServletContextHandler context = new ServletContextHandler("/");
         context.addEventListener(new BootListener(config));
         ServletHolder proxy = new ServletHolder("proxy", JwtProxyServlet.class);
@@ -105,10 +107,15 @@ public final class Main
         return server;
     }
 
-    /** @return an unstarted server running the echo upstream at {@code /*} */
+    /** @return an unstarted server running the echo upstream at {@code /*}, with Jetty's default idle timeout */
     public static Server newEchoServer(String host, int port)
     {
-        Server server = newJettyServer("echo", host, port);
+        return newEchoServer(host, port, Duration.ofSeconds(30));
+    }
+
+    private static Server newEchoServer(String host, int port, Duration idleTimeout)
+    {
+        Server server = newJettyServer("echo", host, port, idleTimeout);
         ServletContextHandler context = new ServletContextHandler("/");
         context.addServlet(new ServletHolder("echo", EchoServlet.class), "/*");
         server.setHandler(context);
@@ -121,7 +128,7 @@ public final class Main
         return ((ServerConnector)server.getConnectors()[0]).getLocalPort();
     }
 
-    private static Server newJettyServer(String name, String host, int port)
+    private static Server newJettyServer(String name, String host, int port, Duration idleTimeout)
     {
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName(name);
@@ -132,6 +139,7 @@ public final class Main
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(host);
         connector.setPort(port);
+        connector.setIdleTimeout(idleTimeout.toMillis());
         server.addConnector(connector);
         server.setStopAtShutdown(true);
         server.setStopTimeout(5_000);

@@ -5,12 +5,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -25,10 +29,17 @@ import java.util.stream.Stream;
  * @param jwtUser the {@code payload.user} claim
  * @param jwtHeader the token header name, lower case
  * @param demoSecret true when the secret was generated for this process
+ * @param demoUpstream true when the built-in echo upstream stands in for a missing UPSTREAM_URL
+ * @param upstreamConnectTimeout how long connecting to the upstream may take before 502
+ * @param upstreamIdleTimeout how long the upstream may stay silent mid-exchange before 504
+ * @param clientIdleTimeout how long a client connection may stay silent (embedded server only)
  */
 public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte[] secret, String jwtUser,
-                          String jwtHeader, boolean demoSecret)
+                          String jwtHeader, boolean demoSecret, boolean demoUpstream, Duration upstreamConnectTimeout,
+                          Duration upstreamIdleTimeout, Duration clientIdleTimeout)
 {
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
+
     /** RFC 7518 §3.2: an HS512 key must be at least as long as the hash output. */
     public static final int MIN_SECRET_BYTES = 64;
 
@@ -131,21 +142,56 @@ public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte
         else if (RESERVED_HEADERS.contains(jwtHeader))
             problems.add(Setting.JWT_HEADER + ": \"" + jwtHeader + "\" is a header the proxy or HTTP itself uses");
 
+        Duration connectTimeout = duration(source, Setting.UPSTREAM_CONNECT_TIMEOUT, problems);
+        Duration upstreamIdleTimeout = duration(source, Setting.UPSTREAM_IDLE_TIMEOUT, problems);
+        Duration clientIdleTimeout = duration(source, Setting.CLIENT_IDLE_TIMEOUT, problems);
+
         if (!problems.isEmpty())
             throw new ConfigException(problems);
-        return new ProxyConfig(httpHost, httpPort, upstream, secret, jwtUser, jwtHeader, demoSecret);
+        return new ProxyConfig(httpHost, httpPort, upstream, secret, jwtUser, jwtHeader, demoSecret, upstream == null,
+            connectTimeout, upstreamIdleTimeout, clientIdleTimeout);
     }
 
-    /** @return a copy that proxies to {@code upstream} (the demo's echo upstream) */
-    public ProxyConfig withUpstream(Upstream upstream)
+    /** @return a copy that proxies to the built-in echo upstream at {@code echo} (demo mode) */
+    public ProxyConfig withDemoUpstream(Upstream echo)
     {
-        return new ProxyConfig(httpHost, httpPort, upstream, secret, jwtUser, jwtHeader, demoSecret);
+        return new ProxyConfig(httpHost, httpPort, echo, secret, jwtUser, jwtHeader, demoSecret, true,
+            upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout);
     }
 
-    /** @return true when no upstream was configured and the built-in echo upstream stands in */
-    public boolean demoUpstream()
+    // "250ms", "30s", "5m", or ISO-8601 ("PT30S"); positive.
+    private static Duration duration(ConfigSource source, Setting setting, List<String> problems)
     {
-        return upstream == null;
+        String value = value(source, setting).trim();
+        Matcher simple = DURATION.matcher(value);
+        Duration duration = null;
+        if (simple.matches())
+        {
+            long amount = Long.parseLong(simple.group(1));
+            duration = switch (simple.group(2))
+            {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                default -> Duration.ofMinutes(amount);
+            };
+        }
+        else
+        {
+            try
+            {
+                duration = Duration.parse(value);
+            }
+            catch (DateTimeParseException ignored)
+            {
+                // Reported below.
+            }
+        }
+        if (duration == null || duration.isNegative() || duration.isZero())
+        {
+            problems.add(setting + ": \"" + value + "\" is not a positive duration (e.g. 500ms, 30s, 2m)");
+            return null;
+        }
+        return duration;
     }
 
     @Override
@@ -153,7 +199,8 @@ public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte
     {
         return "ProxyConfig[httpHost=" + httpHost + ", httpPort=" + httpPort + ", upstream=" + upstream
             + ", secret=<" + (secret == null ? 0 : secret.length) + " bytes" + (demoSecret ? ", random" : "")
-            + ">, jwtUser=" + jwtUser + ", jwtHeader=" + jwtHeader + "]";
+            + ">, jwtUser=" + jwtUser + ", jwtHeader=" + jwtHeader + ", upstreamConnectTimeout=" + upstreamConnectTimeout
+            + ", upstreamIdleTimeout=" + upstreamIdleTimeout + ", clientIdleTimeout=" + clientIdleTimeout + "]";
     }
 
     private static String value(ConfigSource source, Setting setting)

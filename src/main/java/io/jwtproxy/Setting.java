@@ -16,7 +16,12 @@ public enum Setting
     JWT_SECRET_FILE(null, "A file holding JWT_SECRET (one trailing line break is ignored), to keep the secret "
         + "out of the environment and of configuration files. Set JWT_SECRET or this, not both."),
     JWT_USER("username", "The `payload.user` claim of every token."),
-    JWT_HEADER("x-my-jwt", "Name of the request header that carries the token to the upstream.");
+    JWT_HEADER("x-my-jwt", "Name of the request header that carries the token to the upstream."),
+    UPSTREAM_CONNECT_TIMEOUT("5s", "How long connecting to the upstream may take; past it the client gets 502."),
+    UPSTREAM_IDLE_TIMEOUT("30s", "How long the upstream may stay silent during an exchange; past it the client "
+        + "gets 504 (or a cut-off response if it had started). There is no total timeout: a long transfer that keeps moving is never cut."),
+    CLIENT_IDLE_TIMEOUT("30s", "How long a client connection may stay silent, in the middle of its headers or "
+        + "body or between requests, before it is closed (embedded jar only; a container's connector has its own).");
 
     private final String defaultValue;
     private final String description;

@@ -10,38 +10,77 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
- * An upstream that answers every connection with the same raw bytes, whatever it is sent, and
- * records each request head: for responses a real server would not produce.
+ * A fault-injecting upstream on a raw server socket: each connection's request head is recorded,
+ * then a {@link Behaviour} does what a real server would not (garbage, silence, resets, short bodies).
  */
 final class CannedUpstream implements AutoCloseable
 {
+    @FunctionalInterface
+    interface Behaviour
+    {
+        void serve(Socket socket) throws IOException;
+    }
+
     private final ServerSocket server;
-    private final Thread acceptor;
     final BlockingQueue<String> requestHeads = new LinkedBlockingQueue<>();
 
+    /** Answers every request with these bytes, then closes the connection. */
     CannedUpstream(String response) throws IOException
     {
+        this(socket -> socket.getOutputStream().write(response.getBytes(StandardCharsets.ISO_8859_1)));
+    }
+
+    CannedUpstream(Behaviour behaviour) throws IOException
+    {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        byte[] bytes = response.getBytes(StandardCharsets.ISO_8859_1);
-        acceptor = new Thread(() ->
+        Thread acceptor = new Thread(() ->
         {
             while (!server.isClosed())
             {
-                try (Socket socket = server.accept())
+                try
                 {
-                    socket.setSoTimeout(10_000);
-                    requestHeads.add(readHead(socket.getInputStream()));
-                    socket.getOutputStream().write(bytes);
-                    socket.getOutputStream().flush();
+                    Socket socket = server.accept();
+                    Thread serve = new Thread(() ->
+                    {
+                        try (socket)
+                        {
+                            socket.setSoTimeout(30_000);
+                            requestHeads.add(readHead(socket.getInputStream()));
+                            behaviour.serve(socket);
+                            socket.getOutputStream().flush();
+                        }
+                        catch (IOException x)
+                        {
+                            // The proxy went away: nothing to serve.
+                        }
+                    }, "canned-upstream-connection");
+                    serve.setDaemon(true);
+                    serve.start();
                 }
                 catch (IOException x)
                 {
-                    // Closed by close(), or a client that went away: serve the next one.
+                    // Closed by close().
                 }
             }
         }, "canned-upstream");
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /** Reads nothing more and answers nothing, until the proxy closes the connection. */
+    static void staySilent(Socket socket) throws IOException
+    {
+        while (socket.getInputStream().read() >= 0)
+        {
+            // Swallow whatever arrives.
+        }
+    }
+
+    /** Closes with a TCP reset instead of a FIN. */
+    static void reset(Socket socket) throws IOException
+    {
+        socket.setSoLinger(true, 0);
+        socket.close();
     }
 
     String url()

@@ -20,6 +20,17 @@ class HeadersTest
     }
 
     @Test
+    void failuresAreDescribedWithoutJettysConnectionDumps()
+    {
+        assertThat(JwtProxyServlet.describe(new java.io.EOFException("oejcti.HttpConnectionOverHTTP@8c51ce2::oeji.SocketChannelEndPoint@47a8")))
+            .isEqualTo("EOFException");
+        assertThat(JwtProxyServlet.describe(new IllegalStateException("HTTP protocol violation: bad response on oejcti.HttpConnectionOverHTTP@1")))
+            .isEqualTo("IllegalStateException: HTTP protocol violation: bad response");
+        assertThat(JwtProxyServlet.describe(new java.net.ConnectException("Connection refused"))).isEqualTo("ConnectException: Connection refused");
+        assertThat(JwtProxyServlet.describe(new RuntimeException())).isEqualTo("RuntimeException");
+    }
+
+    @Test
     void connectionOptionsNameFieldsInAnyCaseAndSpacing()
     {
         List<String> connection = List.of("close,  X-Foo ", "keep-alive,x-bar");

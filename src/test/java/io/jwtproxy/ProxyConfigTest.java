@@ -76,6 +76,18 @@ class ProxyConfigTest
     }
 
     @Test
+    void durationsTakeUnitsOrIso8601()
+    {
+        ProxyConfig config = load(ProxyConfig.Mode.EMBEDDED, "UPSTREAM_CONNECT_TIMEOUT", "250ms", "UPSTREAM_IDLE_TIMEOUT", "2m",
+            "CLIENT_IDLE_TIMEOUT", "PT1M30S");
+
+        assertThat(config.upstreamConnectTimeout()).isEqualTo(java.time.Duration.ofMillis(250));
+        assertThat(config.upstreamIdleTimeout()).isEqualTo(java.time.Duration.ofMinutes(2));
+        assertThat(config.clientIdleTimeout()).isEqualTo(java.time.Duration.ofSeconds(90));
+        assertThat(load(ProxyConfig.Mode.EMBEDDED).upstreamIdleTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+    }
+
+    @Test
     void firstSourceWithAValueWins()
     {
         ConfigSource properties = ConfigSource.of(Map.of("JWT_USER", "from-property"));
@@ -115,7 +127,10 @@ class ProxyConfigTest
             Arguments.of("UPSTREAM_URL", "http://u:p@host/", "must not carry credentials (user info)"),
             Arguments.of("UPSTREAM_URL", "http://host:70000/", "\"http://host:70000/\" has a port outside 1-65535"),
             Arguments.of("JWT_HEADER", "x my jwt", "\"x my jwt\" is not a valid header name"),
-            Arguments.of("JWT_HEADER", "Connection", "\"connection\" is a header the proxy or HTTP itself uses"));
+            Arguments.of("JWT_HEADER", "Connection", "\"connection\" is a header the proxy or HTTP itself uses"),
+            Arguments.of("UPSTREAM_IDLE_TIMEOUT", "30", "\"30\" is not a positive duration (e.g. 500ms, 30s, 2m)"),
+            Arguments.of("UPSTREAM_CONNECT_TIMEOUT", "0s", "\"0s\" is not a positive duration (e.g. 500ms, 30s, 2m)"),
+            Arguments.of("CLIENT_IDLE_TIMEOUT", "-PT1S", "\"-PT1S\" is not a positive duration (e.g. 500ms, 30s, 2m)"));
     }
 
     @Test

@@ -1,0 +1,173 @@
+package io.jwtproxy;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.eclipse.jetty.server.Server;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What the client sees when the upstream misbehaves: a fault-injecting raw-socket upstream behind the embedded proxy. */
+class UpstreamFaultTest
+{
+    private Server proxy;
+    private CannedUpstream upstream;
+
+    @AfterEach
+    void stop() throws Exception
+    {
+        if (proxy != null)
+            proxy.stop();
+        if (upstream != null)
+            upstream.close();
+    }
+
+    private int proxyTo(CannedUpstream upstream) throws Exception
+    {
+        this.upstream = upstream;
+        Map<String, String> settings = new HashMap<>(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0",
+            "UPSTREAM_URL", upstream.url(), "JWT_SECRET", Tokens.SEED_SECRET,
+            "UPSTREAM_IDLE_TIMEOUT", "1s", "UPSTREAM_CONNECT_TIMEOUT", "1s"));
+        proxy = Main.start(ProxyConfig.load(ConfigSource.of(settings), ProxyConfig.Mode.EMBEDDED));
+        return Main.localPort(proxy);
+    }
+
+    private static RawHttp.Response get(int port, String path) throws IOException
+    {
+        try (RawHttp http = new RawHttp(port))
+        {
+            http.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            return http.readResponse(false);
+        }
+    }
+
+    @Test
+    void upstreamEchoingTheTokenNeverShowsItToTheClient() throws Exception
+    {
+        int port = proxyTo(new CannedUpstream("HTTP/1.1 200 OK\r\nx-my-jwt: echoed\r\nX_MY_JWT: echoed2\r\nX-Other: kept\r\nContent-Length: 0\r\n\r\n"));
+
+        RawHttp.Response response = get(port, "/");
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.head().fields()).doesNotContainKeys("x-my-jwt", "x_my_jwt").containsKey("x-other");
+        assertThat(upstream.requestHeads.take()).as("the upstream got its token").containsIgnoringCase("x-my-jwt: ey");
+    }
+
+    @Test
+    void silentUpstreamGives504AtAboutItsIdleTimeout() throws Exception
+    {
+        int port = proxyTo(new CannedUpstream(CannedUpstream::staySilent));
+
+        long start = System.nanoTime();
+        RawHttp.Response response = get(port, "/slow");
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(response.status()).isEqualTo(504);
+        assertThat(took).isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
+    }
+
+    @Test
+    void garbageInsteadOfHttpGives502() throws Exception
+    {
+        int port = proxyTo(new CannedUpstream("SSH-2.0-OpenSSH_9.2\r\n\r\n"));
+
+        assertThat(get(port, "/").status()).isEqualTo(502);
+    }
+
+    @Test
+    void invalidContentLengthGives502() throws Exception
+    {
+        int port = proxyTo(new CannedUpstream("HTTP/1.1 200 OK\r\nContent-Length: 12abc\r\n\r\nhello"));
+
+        assertThat(get(port, "/").status()).isEqualTo(502);
+    }
+
+    @Test
+    void resetBeforeAnsweringGives502() throws Exception
+    {
+        int port = proxyTo(new CannedUpstream(CannedUpstream::reset));
+
+        long start = System.nanoTime();
+        assertThat(get(port, "/").status()).isEqualTo(502);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void bodyCutShortByContentLengthIsTruncatedNotCompleted() throws Exception
+    {
+        int port = proxyTo(new CannedUpstream("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(70_000)));
+
+        try (RawHttp http = new RawHttp(port))
+        {
+            http.send("GET /short HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Head head = http.readHead();
+            assertThat(head.status()).isEqualTo(200);
+            byte[] body = http.input().readAllBytes();
+            assertThat(body.length).as("the connection closes short of the announced length").isLessThan(100_000);
+        }
+    }
+
+    @Test
+    void chunkedBodyCutShortHasNoFinalChunk() throws Exception
+    {
+        int port = proxyTo(new CannedUpstream("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4000\r\n" + "y".repeat(0x4000) + "\r\n4000\r\nyyyy"));
+
+        try (RawHttp http = new RawHttp(port))
+        {
+            http.send("GET /short HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Head head = http.readHead();
+            assertThat(head.status()).isEqualTo(200);
+            String rest = new String(http.input().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertThat(rest).as("no terminating chunk: the client cannot take the body as complete").doesNotContain("\r\n0\r\n\r\n");
+        }
+    }
+
+    @Test
+    void upstreamThatNeverAcceptsGivesAnErrorAtAboutTheConnectTimeout() throws Exception
+    {
+        // A listening socket whose accept queue is full drops further SYNs: connecting hangs.
+        try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             CannedUpstream placeholder = new CannedUpstream("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
+        {
+            java.util.List<java.net.Socket> fillers = new java.util.ArrayList<>();
+            try
+            {
+                for (int i = 0; i < 4; i++)
+                {
+                    java.net.Socket filler = new java.net.Socket();
+                    try
+                    {
+                        filler.connect(full.getLocalSocketAddress(), 300);
+                        fillers.add(filler);
+                    }
+                    catch (IOException x)
+                    {
+                        break;
+                    }
+                }
+                upstream = placeholder;
+                Map<String, String> settings = Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0",
+                    "UPSTREAM_URL", "http://127.0.0.1:" + full.getLocalPort(), "JWT_SECRET", Tokens.SEED_SECRET,
+                    "UPSTREAM_CONNECT_TIMEOUT", "1s");
+                proxy = Main.start(ProxyConfig.load(ConfigSource.of(settings), ProxyConfig.Mode.EMBEDDED));
+
+                long start = System.nanoTime();
+                int status = get(Main.localPort(proxy), "/").status();
+                Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+                assertThat(status).isIn(502, 504);
+                assertThat(took).isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
+            }
+            finally
+            {
+                for (java.net.Socket filler : fillers)
+                    filler.close();
+            }
+        }
+    }
+}
