@@ -11,6 +11,11 @@ final class Headers
         "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
         "te", "trailer", "transfer-encoding", "upgrade");
 
+    /** What a client tells about the hops before it: replaced unless TRUST_FORWARDED (lower case). */
+    static final Set<String> FORWARDING = Set.of(
+        "forwarded", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port",
+        "x-forwarded-server", "x-real-ip");
+
     private Headers()
     {
     }

@@ -61,9 +61,10 @@ public class JwtProxyServlet extends AsyncProxyServlet
         "timeout", "0",
         // 64 KiB buffers: a 2 GB full-duplex echo took 4.2-4.4 s instead of 6.2-7.1 s with HttpClient's defaults.
         "requestBufferSize", "65536",
-        "responseBufferSize", "65536",
-        // A pseudonym rather than the machine's host name in Via (RFC 9110 §7.6.3).
-        "viaHost", "jwt-proxy");
+        "responseBufferSize", "65536");
+
+    /** What the proxy answers itself with in Allow: every method it forwards. */
+    static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
 
     private ProxyConfig config;
     private Upstream upstream;
@@ -75,9 +76,10 @@ public class JwtProxyServlet extends AsyncProxyServlet
     public void init(ServletConfig servletConfig) throws ServletException
     {
         config = BootListener.config(servletConfig.getServletContext());
-        // The product's setting decides Jetty's idle timeout, whatever an init-param says.
-        super.init(new DefaultingServletConfig(servletConfig,
-            Map.of("idleTimeout", Long.toString(config.upstreamIdleTimeout().toMillis()))));
+        // The product's settings decide Jetty's idle timeout and Via name, whatever an init-param says.
+        super.init(new DefaultingServletConfig(servletConfig, Map.of(
+            "idleTimeout", Long.toString(config.upstreamIdleTimeout().toMillis()),
+            "viaHost", config.viaPseudonym())));
     }
 
     @Override
@@ -118,12 +120,38 @@ public class JwtProxyServlet extends AsyncProxyServlet
         stats.requestReceived();
         Exchange exchange = new Exchange(clientRequest.getMethod(), clientRequest.getRequestURI());
         clientRequest.setAttribute(EXCHANGE_ATTRIBUTE, exchange);
-        if (HttpMethod.CONNECT.is(clientRequest.getMethod()))
+        String method = clientRequest.getMethod();
+        if (HttpMethod.CONNECT.is(method))
         {
             // A reverse proxy is no tunnel: forwarded, CONNECT would ask the upstream to open one.
-            exchange.problem = "CONNECT is not supported";
-            sendProxyResponseError(clientRequest, proxyResponse, HttpStatus.NOT_IMPLEMENTED_501);
+            answer(proxyResponse, exchange, HttpStatus.NOT_IMPLEMENTED_501, "CONNECT is not supported");
             return;
+        }
+        if (HttpMethod.TRACE.is(method))
+        {
+            // Policy (RFC 9110 §9.3.8 allows it): TRACE would reflect the request, token included, back to the client.
+            answer(proxyResponse, exchange, HttpStatus.METHOD_NOT_ALLOWED_405, "TRACE is refused");
+            return;
+        }
+        if (HttpMethod.OPTIONS.is(method) && clientRequest.getHeader("Max-Forwards") != null)
+        {
+            long maxForwards = maxForwards(clientRequest);
+            if (maxForwards < 0)
+            {
+                answer(proxyResponse, exchange, HttpStatus.BAD_REQUEST_400, "invalid Max-Forwards");
+                return;
+            }
+            if (maxForwards == 0)
+            {
+                // RFC 9110 §7.6.2: the last recipient allowed to forward answers itself.
+                answer(proxyResponse, exchange, HttpStatus.OK_200, null);
+                return;
+            }
+        }
+        if (isHttp10(clientRequest))
+        {
+            // RFC 9112 §9.3: no persistent connection with an HTTP/1.0 client, even one that asks for keep-alive.
+            proxyResponse.setHeader("Connection", "close");
         }
         try
         {
@@ -136,6 +164,37 @@ public class JwtProxyServlet extends AsyncProxyServlet
             exchange.problem = "token minting failed";
             sendProxyResponseError(clientRequest, proxyResponse, HttpStatus.INTERNAL_SERVER_ERROR_500);
         }
+    }
+
+    /** Answers without forwarding: an empty response listing the methods the proxy forwards. */
+    private void answer(HttpServletResponse proxyResponse, Exchange exchange, int status, String problem)
+    {
+        exchange.problem = problem;
+        proxyResponse.setStatus(status);
+        proxyResponse.setHeader("Allow", ALLOWED_METHODS);
+        proxyResponse.setContentLength(0);
+        logAccess(exchange, status);
+    }
+
+    /** @return the Max-Forwards value, or -1 when it is not a non-negative integer */
+    private static long maxForwards(HttpServletRequest clientRequest)
+    {
+        String value = clientRequest.getHeader("Max-Forwards").trim();
+        if (value.isEmpty() || value.length() > 18 || !value.chars().allMatch(Character::isDigit))
+            return -1;
+        return Long.parseLong(value);
+    }
+
+    private static boolean isHttp10(HttpServletRequest clientRequest)
+    {
+        return "HTTP/1.0".equals(clientRequest.getProtocol());
+    }
+
+    @Override
+    protected boolean expects100Continue(HttpServletRequest clientRequest)
+    {
+        // RFC 9110 §10.1.1: an HTTP/1.0 client's 100-continue expectation is ignored.
+        return !isHttp10(clientRequest) && super.expects100Continue(clientRequest);
     }
 
     @Override
@@ -167,20 +226,28 @@ public class JwtProxyServlet extends AsyncProxyServlet
     {
         // Jetty drops the hop-by-hop fields and those named by the client's Connection header.
         super.copyRequestHeaders(clientRequest, proxyRequest);
+        boolean http10 = isHttp10(clientRequest);
         proxyRequest.headers(headers ->
         {
             for (ListIterator<HttpField> fields = headers.listIterator(); fields.hasNext(); )
             {
-                if (Headers.sameNameIgnoringUnderscore(fields.next().getName(), tokenHeader))
+                HttpField field = fields.next();
+                if (Headers.sameNameIgnoringUnderscore(field.getName(), tokenHeader)
+                    || (!config.trustForwarded() && Headers.FORWARDING.contains(field.getLowerCaseName()))
+                    || (http10 && field.getHeader() == HttpHeader.EXPECT))
                     fields.remove();
             }
+            if (HttpMethod.OPTIONS.is(clientRequest.getMethod()) && headers.contains(HttpHeader.MAX_FORWARDS))
+                headers.put(HttpHeader.MAX_FORWARDS, Long.toString(maxForwards(clientRequest) - 1));
         });
     }
 
     @Override
     protected void addProxyHeaders(HttpServletRequest clientRequest, Request proxyRequest)
     {
+        // Jetty appends Via and an RFC 7239 Forwarded element to what is left of the client's.
         super.addProxyHeaders(clientRequest, proxyRequest);
+        addXForwardedHeaders(clientRequest, proxyRequest);
         String token;
         try
         {
@@ -191,6 +258,51 @@ public class JwtProxyServlet extends AsyncProxyServlet
             throw new TokenMintingException(x);
         }
         proxyRequest.headers(headers -> headers.put(tokenHeader, token));
+    }
+
+    /**
+     * RFC 7239 §4: one element for this hop, appended to the client's (kept only when trusted).
+     * Jetty's own writes {@code host=null} for a request without Host (HTTP/1.0).
+     */
+    @Override
+    protected void addForwardedHeader(HttpServletRequest clientRequest, Request proxyRequest)
+    {
+        StringBuilder element = new StringBuilder()
+            .append("by=").append(node(clientRequest.getLocalAddr()))
+            .append(";for=").append(node(clientRequest.getRemoteAddr()));
+        String host = clientRequest.getHeader("Host");
+        if (host != null)
+            element.append(";host=\"").append(host.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        element.append(";proto=").append(clientRequest.getScheme());
+        proxyRequest.headers(headers ->
+        {
+            String earlier = headers.get(HttpHeader.FORWARDED);
+            headers.put(HttpHeader.FORWARDED, earlier == null ? element.toString() : earlier + ", " + element);
+        });
+    }
+
+    // RFC 7239 §6: a node is quoted, an IPv6 address in brackets.
+    private static String node(String address)
+    {
+        return address.indexOf(':') >= 0 && !address.startsWith("[") ? "\"[" + address + "]\"" : "\"" + address + "\"";
+    }
+
+    /** The de-facto X-Forwarded-* headers beside Forwarded, for upstreams that read only those. */
+    private void addXForwardedHeaders(HttpServletRequest clientRequest, Request proxyRequest)
+    {
+        String clientAddress = clientRequest.getRemoteAddr();
+        String host = clientRequest.getHeader("Host");
+        String scheme = clientRequest.getScheme();
+        proxyRequest.headers(headers ->
+        {
+            String forwardedFor = headers.get(HttpHeader.X_FORWARDED_FOR);
+            headers.put(HttpHeader.X_FORWARDED_FOR, forwardedFor == null ? clientAddress : forwardedFor + ", " + clientAddress);
+            // A trusted earlier proxy saw the original protocol and host; otherwise they are this hop's.
+            if (!headers.contains(HttpHeader.X_FORWARDED_PROTO))
+                headers.put(HttpHeader.X_FORWARDED_PROTO, scheme);
+            if (host != null && !headers.contains(HttpHeader.X_FORWARDED_HOST))
+                headers.put(HttpHeader.X_FORWARDED_HOST, host);
+        });
     }
 
     @Override
@@ -242,7 +354,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
         // anything else broke on the upstream side while the body was being forwarded.
         if (failure instanceof TimeoutException)
             return HttpStatus.REQUEST_TIMEOUT_408;
-        if (failure instanceof HttpException)
+        if (failure instanceof HttpException || failure.getCause() instanceof HttpException)
             return HttpStatus.BAD_REQUEST_400;
         return HttpStatus.BAD_GATEWAY_502;
     }
@@ -250,8 +362,21 @@ public class JwtProxyServlet extends AsyncProxyServlet
     @Override
     protected void onClientRequestFailure(HttpServletRequest clientRequest, Request proxyRequest, HttpServletResponse proxyResponse, Throwable failure)
     {
-        exchange(clientRequest).problem = "client request failed: " + describe(failure);
+        Exchange exchange = exchange(clientRequest);
+        exchange.problem = "client request failed: " + describe(failure);
+        // The client's fault (a malformed or stalled body) must not show as the upstream's (502).
+        exchange.clientStatus = clientRequestStatus(failure);
         super.onClientRequestFailure(clientRequest, proxyRequest, proxyResponse, failure);
+    }
+
+    @Override
+    protected int proxyResponseStatus(Throwable failure)
+    {
+        // Jetty's server raises HttpException for the client's malformed body (a bad chunk, say);
+        // the HTTP client reports the upstream's protocol errors as HttpResponseException instead.
+        if (failure instanceof HttpException)
+            return HttpStatus.BAD_REQUEST_400;
+        return super.proxyResponseStatus(failure);
     }
 
     @Override
@@ -266,8 +391,14 @@ public class JwtProxyServlet extends AsyncProxyServlet
     protected void onProxyResponseFailure(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Response serverResponse, Throwable failure)
     {
         Exchange exchange = exchange(clientRequest);
+        if (exchange.clientStatus == HttpStatus.BAD_REQUEST_400 || exchange.clientStatus == HttpStatus.REQUEST_TIMEOUT_408)
+        {
+            // Aborted because the client's body failed; nothing complete went upstream.
+            sendProxyResponseError(clientRequest, proxyResponse, exchange.clientStatus);
+            return;
+        }
         if (exchange.problem == null)
-            exchange.problem = "upstream failed: " + describe(failure);
+            exchange.problem = (failure instanceof HttpException ? "client request failed: " : "upstream failed: ") + describe(failure);
         // Jetty answers 502/504 when nothing was committed yet, and aborts the client connection
         // (no final chunk, short of any Content-Length) when the failure comes mid-body.
         super.onProxyResponseFailure(clientRequest, proxyResponse, serverResponse, failure);
@@ -326,6 +457,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
         private volatile long bytesIn;
         private volatile long bytesOut;
         private volatile String problem;
+        private volatile int clientStatus;
         private volatile boolean logged;
 
         private Exchange(String method, String path)

@@ -93,6 +93,8 @@ public final class Main
     public static Server newServer(ProxyConfig config)
     {
         Server server = newJettyServer("jwt-proxy", config.httpHost(), config.httpPort(), config.clientIdleTimeout());
+        ((ServerConnector)server.getConnectors()[0]).getConnectionFactory(HttpConnectionFactory.class)
+            .getHttpConfiguration().setRequestHeaderSize(config.maxRequestHeaderBytes());
         ServletContextHandler context = new ServletContextHandler("/");
         context.addEventListener(new BootListener(config));
         ServletHolder proxy = new ServletHolder("proxy", JwtProxyServlet.class);
@@ -136,7 +138,7 @@ public final class Main
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        ServerConnector connector = new ServerConnector(server, new Http10SafeConnectionFactory(http));
         connector.setHost(host);
         connector.setPort(port);
         connector.setIdleTimeout(idleTimeout.toMillis());

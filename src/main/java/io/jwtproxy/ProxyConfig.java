@@ -33,10 +33,14 @@ import java.util.stream.Stream;
  * @param upstreamConnectTimeout how long connecting to the upstream may take before 502
  * @param upstreamIdleTimeout how long the upstream may stay silent mid-exchange before 504
  * @param clientIdleTimeout how long a client connection may stay silent (embedded server only)
+ * @param viaPseudonym the name in the Via header this proxy appends
+ * @param trustForwarded whether client-supplied Forwarded and X-Forwarded-* headers are kept and appended to
+ * @param maxRequestHeaderBytes the largest request head the embedded server accepts
  */
 public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte[] secret, String jwtUser,
                           String jwtHeader, boolean demoSecret, boolean demoUpstream, Duration upstreamConnectTimeout,
-                          Duration upstreamIdleTimeout, Duration clientIdleTimeout)
+                          Duration upstreamIdleTimeout, Duration clientIdleTimeout, String viaPseudonym, boolean trustForwarded,
+                          int maxRequestHeaderBytes)
 {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
 
@@ -146,17 +150,41 @@ public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte
         Duration upstreamIdleTimeout = duration(source, Setting.UPSTREAM_IDLE_TIMEOUT, problems);
         Duration clientIdleTimeout = duration(source, Setting.CLIENT_IDLE_TIMEOUT, problems);
 
+        int maxRequestHeaderBytes = -1;
+        String maxHeader = value(source, Setting.MAX_REQUEST_HEADER_BYTES).trim();
+        try
+        {
+            maxRequestHeaderBytes = Integer.parseInt(maxHeader);
+        }
+        catch (NumberFormatException ignored)
+        {
+            // Reported below.
+        }
+        if (maxRequestHeaderBytes < 1024 || maxRequestHeaderBytes > 1 << 20)
+            problems.add(Setting.MAX_REQUEST_HEADER_BYTES + ": \"" + maxHeader + "\" is not a number of bytes from 1024 to 1048576");
+
+        String viaPseudonym = value(source, Setting.VIA_PSEUDONYM).trim();
+        if (!isToken(viaPseudonym))
+            problems.add(Setting.VIA_PSEUDONYM + ": \"" + viaPseudonym + "\" is not a token (letters, digits, -._~ and the like)");
+
+        boolean trustForwarded = false;
+        String trust = value(source, Setting.TRUST_FORWARDED).trim().toLowerCase(Locale.ROOT);
+        if (trust.equals("true"))
+            trustForwarded = true;
+        else if (!trust.equals("false"))
+            problems.add(Setting.TRUST_FORWARDED + ": \"" + trust + "\" is neither true nor false");
+
         if (!problems.isEmpty())
             throw new ConfigException(problems);
         return new ProxyConfig(httpHost, httpPort, upstream, secret, jwtUser, jwtHeader, demoSecret, upstream == null,
-            connectTimeout, upstreamIdleTimeout, clientIdleTimeout);
+            connectTimeout, upstreamIdleTimeout, clientIdleTimeout, viaPseudonym, trustForwarded, maxRequestHeaderBytes);
     }
 
     /** @return a copy that proxies to the built-in echo upstream at {@code echo} (demo mode) */
     public ProxyConfig withDemoUpstream(Upstream echo)
     {
         return new ProxyConfig(httpHost, httpPort, echo, secret, jwtUser, jwtHeader, demoSecret, true,
-            upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout);
+            upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, viaPseudonym, trustForwarded, maxRequestHeaderBytes);
     }
 
     // "250ms", "30s", "5m", or ISO-8601 ("PT30S"); positive.
@@ -200,7 +228,9 @@ public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte
         return "ProxyConfig[httpHost=" + httpHost + ", httpPort=" + httpPort + ", upstream=" + upstream
             + ", secret=<" + (secret == null ? 0 : secret.length) + " bytes" + (demoSecret ? ", random" : "")
             + ">, jwtUser=" + jwtUser + ", jwtHeader=" + jwtHeader + ", upstreamConnectTimeout=" + upstreamConnectTimeout
-            + ", upstreamIdleTimeout=" + upstreamIdleTimeout + ", clientIdleTimeout=" + clientIdleTimeout + "]";
+            + ", upstreamIdleTimeout=" + upstreamIdleTimeout + ", clientIdleTimeout=" + clientIdleTimeout
+            + ", viaPseudonym=" + viaPseudonym + ", trustForwarded=" + trustForwarded
+            + ", maxRequestHeaderBytes=" + maxRequestHeaderBytes + "]";
     }
 
     private static String value(ConfigSource source, Setting setting)

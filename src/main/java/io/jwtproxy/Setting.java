@@ -20,6 +20,11 @@ public enum Setting
     UPSTREAM_CONNECT_TIMEOUT("5s", "How long connecting to the upstream may take; past it the client gets 502."),
     UPSTREAM_IDLE_TIMEOUT("30s", "How long the upstream may stay silent during an exchange; past it the client "
         + "gets 504 (or a cut-off response if it had started). There is no total timeout: a long transfer that keeps moving is never cut."),
+    VIA_PSEUDONYM("jwt-proxy", "The name this proxy gives itself in the Via header it appends (RFC 9110 §7.6.3)."),
+    TRUST_FORWARDED("false", "Whether the client's Forwarded and X-Forwarded-* headers are trusted (true: the proxy "
+        + "appends to them, for a proxy behind another trusted proxy) or not (false: they are replaced)."),
+    MAX_REQUEST_HEADER_BYTES("8192", "Largest request head (request line and headers) the embedded server accepts; "
+        + "past it a long URI gets 414 and long headers 431 (embedded jar only; a container's connector has its own)."),
     CLIENT_IDLE_TIMEOUT("30s", "How long a client connection may stay silent, in the middle of its headers or "
         + "body or between requests, before it is closed (embedded jar only; a container's connector has its own).");
 

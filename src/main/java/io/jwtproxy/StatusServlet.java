@@ -39,6 +39,8 @@ public class StatusServlet extends HttpServlet
         status.put("requestsProcessed", stats.requestsProcessed());
 
         response.setHeader("Cache-Control", "no-store");
+        if ("HTTP/1.0".equals(request.getProtocol()))
+            response.setHeader("Connection", "close");
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
         if (prefersHtml(request.getHeader("Accept")))
         {

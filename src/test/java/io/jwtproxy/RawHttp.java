@@ -43,6 +43,11 @@ final class RawHttp implements AutoCloseable
         out.flush();
     }
 
+    Socket socket()
+    {
+        return socket;
+    }
+
     OutputStream output()
     {
         return out;
