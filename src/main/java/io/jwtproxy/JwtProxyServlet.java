@@ -10,6 +10,7 @@ import java.util.ListIterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletConfig;
@@ -164,16 +165,26 @@ public class JwtProxyServlet extends AsyncProxyServlet
             exchange.problem = "token minting failed";
             sendProxyResponseError(clientRequest, proxyResponse, HttpStatus.INTERNAL_SERVER_ERROR_500);
         }
+        catch (RuntimeException | ServletException | IOException x)
+        {
+            // Escaped before the exchange went asynchronous: the container answers, the exchange is over.
+            if (!clientRequest.isAsyncStarted())
+            {
+                exchange.problem = "failed: " + describe(x);
+                finish(exchange, HttpStatus.INTERNAL_SERVER_ERROR_500);
+            }
+            throw x;
+        }
     }
 
     /** Answers without forwarding: an empty response listing the methods the proxy forwards. */
-    private void answer(HttpServletResponse proxyResponse, Exchange exchange, int status, String problem)
+    private static void answer(HttpServletResponse proxyResponse, Exchange exchange, int status, String problem)
     {
         exchange.problem = problem;
         proxyResponse.setStatus(status);
         proxyResponse.setHeader("Allow", ALLOWED_METHODS);
         proxyResponse.setContentLength(0);
-        logAccess(exchange, status);
+        finish(exchange, status);
     }
 
     /** @return the Max-Forwards value, or -1 when it is not a non-negative integer */
@@ -383,7 +394,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
     protected void onProxyResponseSuccess(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Response serverResponse)
     {
         // Logged before super completes the exchange: the request and response are recycled after that.
-        logAccess(exchange(clientRequest), serverResponse.getStatus());
+        finish(exchange(clientRequest), serverResponse.getStatus());
         super.onProxyResponseSuccess(clientRequest, proxyResponse, serverResponse);
     }
 
@@ -411,15 +422,15 @@ public class JwtProxyServlet extends AsyncProxyServlet
         Exchange exchange = exchange(clientRequest);
         if (proxyResponse.isCommitted())
             exchange.problem = "aborted mid-response, " + exchange.problem;
-        logAccess(exchange, proxyResponse.isCommitted() ? proxyResponse.getStatus() : status);
+        finish(exchange, proxyResponse.isCommitted() ? proxyResponse.getStatus() : status);
         super.sendProxyResponseError(clientRequest, proxyResponse, status);
     }
 
-    private static void logAccess(Exchange exchange, int status)
+    /** Ends an exchange exactly once, with its access line. */
+    private static void finish(Exchange exchange, int status)
     {
-        if (exchange.logged || !ACCESS.isInfoEnabled())
+        if (exchange.finished.getAndSet(true) || !ACCESS.isInfoEnabled())
             return;
-        exchange.logged = true;
         String millis = String.format("%.1f", (System.nanoTime() - exchange.startNanos) / 1e6);
         if (exchange.problem == null)
             ACCESS.info("{} {} {} in={} out={} {}ms", exchange.method, exchange.path, status, exchange.bytesIn, exchange.bytesOut, millis);
@@ -458,7 +469,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
         private volatile long bytesOut;
         private volatile String problem;
         private volatile int clientStatus;
-        private volatile boolean logged;
+        private final AtomicBoolean finished = new AtomicBoolean();
 
         private Exchange(String method, String path)
         {

@@ -11,6 +11,7 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +33,7 @@ public final class Main
         try
         {
             if (args.length == 0)
-                start(ProxyConfig.load(ConfigSource.embedded(), ProxyConfig.Mode.EMBEDDED)).join();
+                stopOnSignals(start(ProxyConfig.load(ConfigSource.embedded(), ProxyConfig.Mode.EMBEDDED))).join();
             else if (args.length == 1 && args[0].equals("echo"))
                 startEcho(ProxyConfig.load(ConfigSource.embedded(), ProxyConfig.Mode.EMBEDDED)).join();
             else
@@ -105,7 +106,35 @@ public final class Main
         ServletHolder status = new ServletHolder("status", StatusServlet.class);
         status.setInitOrder(1);
         context.addServlet(status, "/status");
-        server.setHandler(context);
+        // Stopping refuses new connections at once, then waits up to SHUTDOWN_DRAIN for in-flight requests.
+        server.setHandler(new GracefulHandler(context));
+        server.setStopTimeout(config.shutdownDrain().toMillis());
+        return server;
+    }
+
+    /**
+     * SIGTERM and SIGINT stop the server gracefully and exit 0: a requested stop is a success,
+     * where the JVM's default would exit 143 or 130.
+     */
+    private static Server stopOnSignals(Server server)
+    {
+        sun.misc.SignalHandler stop = signal ->
+        {
+            LOG.info("SIG{}: refusing new connections, draining in-flight requests", signal.getName());
+            int status = 0;
+            try
+            {
+                server.stop();
+            }
+            catch (Exception x)
+            {
+                LOG.warn("stop failed: {}", x.toString());
+                status = 1;
+            }
+            System.exit(status);
+        };
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), stop);
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), stop);
         return server;
     }
 
@@ -144,7 +173,6 @@ public final class Main
         connector.setIdleTimeout(idleTimeout.toMillis());
         server.addConnector(connector);
         server.setStopAtShutdown(true);
-        server.setStopTimeout(5_000);
         return server;
     }
 

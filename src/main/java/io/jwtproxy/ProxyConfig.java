@@ -36,11 +36,12 @@ import java.util.stream.Stream;
  * @param viaPseudonym the name in the Via header this proxy appends
  * @param trustForwarded whether client-supplied Forwarded and X-Forwarded-* headers are kept and appended to
  * @param maxRequestHeaderBytes the largest request head the embedded server accepts
+ * @param shutdownDrain how long in-flight requests may take to finish on shutdown or undeploy
  */
 public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte[] secret, String jwtUser,
                           String jwtHeader, boolean demoSecret, boolean demoUpstream, Duration upstreamConnectTimeout,
                           Duration upstreamIdleTimeout, Duration clientIdleTimeout, String viaPseudonym, boolean trustForwarded,
-                          int maxRequestHeaderBytes)
+                          int maxRequestHeaderBytes, Duration shutdownDrain)
 {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
 
@@ -149,6 +150,7 @@ public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte
         Duration connectTimeout = duration(source, Setting.UPSTREAM_CONNECT_TIMEOUT, problems);
         Duration upstreamIdleTimeout = duration(source, Setting.UPSTREAM_IDLE_TIMEOUT, problems);
         Duration clientIdleTimeout = duration(source, Setting.CLIENT_IDLE_TIMEOUT, problems);
+        Duration shutdownDrain = duration(source, Setting.SHUTDOWN_DRAIN, problems);
 
         int maxRequestHeaderBytes = -1;
         String maxHeader = value(source, Setting.MAX_REQUEST_HEADER_BYTES).trim();
@@ -177,14 +179,14 @@ public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte
         if (!problems.isEmpty())
             throw new ConfigException(problems);
         return new ProxyConfig(httpHost, httpPort, upstream, secret, jwtUser, jwtHeader, demoSecret, upstream == null,
-            connectTimeout, upstreamIdleTimeout, clientIdleTimeout, viaPseudonym, trustForwarded, maxRequestHeaderBytes);
+            connectTimeout, upstreamIdleTimeout, clientIdleTimeout, viaPseudonym, trustForwarded, maxRequestHeaderBytes, shutdownDrain);
     }
 
     /** @return a copy that proxies to the built-in echo upstream at {@code echo} (demo mode) */
     public ProxyConfig withDemoUpstream(Upstream echo)
     {
         return new ProxyConfig(httpHost, httpPort, echo, secret, jwtUser, jwtHeader, demoSecret, true,
-            upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, viaPseudonym, trustForwarded, maxRequestHeaderBytes);
+            upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, viaPseudonym, trustForwarded, maxRequestHeaderBytes, shutdownDrain);
     }
 
     // "250ms", "30s", "5m", or ISO-8601 ("PT30S"); positive.
@@ -230,7 +232,7 @@ public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte
             + ">, jwtUser=" + jwtUser + ", jwtHeader=" + jwtHeader + ", upstreamConnectTimeout=" + upstreamConnectTimeout
             + ", upstreamIdleTimeout=" + upstreamIdleTimeout + ", clientIdleTimeout=" + clientIdleTimeout
             + ", viaPseudonym=" + viaPseudonym + ", trustForwarded=" + trustForwarded
-            + ", maxRequestHeaderBytes=" + maxRequestHeaderBytes + "]";
+            + ", maxRequestHeaderBytes=" + maxRequestHeaderBytes + ", shutdownDrain=" + shutdownDrain + "]";
     }
 
     private static String value(ConfigSource source, Setting setting)

@@ -25,6 +25,8 @@ public enum Setting
         + "appends to them, for a proxy behind another trusted proxy) or not (false: they are replaced)."),
     MAX_REQUEST_HEADER_BYTES("8192", "Largest request head (request line and headers) the embedded server accepts; "
         + "past it a long URI gets 414 and long headers 431 (embedded jar only; a container's connector has its own)."),
+    SHUTDOWN_DRAIN("30s", "On SIGTERM or SIGINT (embedded jar), how long in-flight requests, long "
+        + "streaming ones included, may take to finish; new connections are refused meanwhile."),
     CLIENT_IDLE_TIMEOUT("30s", "How long a client connection may stay silent, in the middle of its headers or "
         + "body or between requests, before it is closed (embedded jar only; a container's connector has its own).");
 

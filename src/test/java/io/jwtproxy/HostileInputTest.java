@@ -31,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class HostileInputTest
 {
-    private static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    // Connection: close, since the canned upstream closes each connection after one answer.
+    private static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
 
     private Server proxy;
     private CannedUpstream upstream;
@@ -321,7 +322,7 @@ class HostileInputTest
             }
             upstreamEnded.add(System.nanoTime());
         }));
-        ServletContextHandler context = (ServletContextHandler)proxy.getHandler();
+        ServletContextHandler context = proxy.getDescendant(ServletContextHandler.class);
         HttpClient client = (HttpClient)context.getServletContext().getAttribute("proxy.HttpClient");
         QueuedThreadPool threads = (QueuedThreadPool)proxy.getThreadPool();
         int aborts = 100;

@@ -149,6 +149,26 @@ class ProxyEndToEndTest
     }
 
     @Test
+    void pipelinedRequestsEachGetTheirOwnToken() throws Exception
+    {
+        try (RawHttp http = new RawHttp(port))
+        {
+            // Three requests in one write, before any answer.
+            http.send("GET /p1 HTTP/1.1\r\nHost: x\r\n\r\nPOST /p2 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi"
+                + "GET /p3 HTTP/1.1\r\nHost: x\r\n\r\n");
+            java.util.Set<String> tokens = new java.util.HashSet<>();
+            for (String path : List.of("/p1", "/p2", "/p3"))
+            {
+                RawHttp.Response response = http.readResponse(false);
+                assertThat(response.header("x-echo-request")).startsWith(path.equals("/p2") ? "POST /p2" : "GET " + path);
+                assertThat(Tokens.verifies(response.header("x-my-jwt"), SECRET)).isTrue();
+                tokens.add(Tokens.claims(response.header("x-my-jwt")).get("jti").asText());
+            }
+            assertThat(tokens).hasSize(3);
+        }
+    }
+
+    @Test
     void configuredUserAndHeaderNameAreUsed() throws Exception
     {
         port = startProxy(null, "JWT_USER", "svc-42", "JWT_HEADER", "X-Signed");
@@ -209,7 +229,8 @@ class ProxyEndToEndTest
     void responseHeadersNamedByUpstreamConnectionAreNotForwarded() throws Exception
     {
         try (CannedUpstream upstream = new CannedUpstream("HTTP/1.1 203 Custom Reason\r\nConnection: X-Secret, keep-alive\r\n"
-            + "X-Secret: internal\r\nKeep-Alive: timeout=5\r\nX-Public: yes\r\nContent-Length: 2\r\n\r\nok"))
+            + "X-Secret: internal\r\nKeep-Alive: timeout=5\r\nProxy-Authenticate: Basic realm=up\r\nUpgrade: h2c\r\n"
+            + "Trailer: X-Checksum\r\nProxy-Connection: keep-alive\r\nX-Public: yes\r\nContent-Length: 2\r\n\r\nok"))
         {
             port = startProxy(upstream.url());
             try (RawHttp http = new RawHttp(port))
@@ -221,7 +242,8 @@ class ProxyEndToEndTest
                 assertThat(response.status()).isEqualTo(203);
                 assertThat(response.text()).isEqualTo("ok");
                 assertThat(response.header("x-public")).isEqualTo("yes");
-                assertThat(response.head().fields()).doesNotContainKeys("x-secret", "keep-alive");
+                assertThat(response.head().fields()).doesNotContainKeys("x-secret", "keep-alive", "proxy-authenticate", "upgrade",
+                    "trailer", "proxy-connection");
             }
         }
     }
