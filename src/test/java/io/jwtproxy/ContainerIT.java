@@ -169,7 +169,9 @@ class ContainerIT
         java.nio.file.Path war = tomcat.deployedWar();
         byte[] warBytes = java.nio.file.Files.readAllBytes(war);
 
-        java.nio.file.Files.delete(war);
+        // A slow upload in flight while the WAR is removed: it must finish, not be cut.
+        assertThat(slowUploadAcross(tomcat, () -> java.nio.file.Files.delete(war)))
+            .as("in-flight upload finished across the undeploy").isNull();
         awaitStatus(tomcat.base() + "/status", 404);
         // Tomcat's leak detection runs as the context stops; its findings are WARNings naming the webapp.
         assertThat(tomcat.log()).contains("Undeploying").doesNotContain("memory leak").doesNotContain("failed to stop it");
@@ -178,6 +180,26 @@ class ContainerIT
         awaitStatus(tomcat.base() + "/status", 200);
         assertThat(get(tomcat.base() + "/after").statusCode()).isEqualTo(200);
         assertThat(requestsProcessed(tomcat)).as("a fresh deployment starts a fresh count").isEqualTo(1);
+    }
+
+    @org.junit.jupiter.api.Test
+    void jettyHomeStopDrainsAnInFlightStream() throws Exception
+    {
+        Server echo = echo();
+        Deployment jetty = new Deployment.JettyHome();
+        resources.add(0, jetty);
+        jetty.start(Map.of("UPSTREAM_URL", "http://127.0.0.1:" + RevealingEcho.port(echo), "JWT_SECRET", Tokens.SEED_SECRET));
+
+        assertThat(slowUploadAcross(jetty, () -> ProcessHandle.of(jetty.process().pid()).orElseThrow().destroy()))
+            .as("in-flight upload finished across the stop (jetty-base's graceful module)").isNull();
+        jetty.process().awaitExit(Duration.ofSeconds(30));
+    }
+
+    /** 16 MiB over about 13 s: longer than Tomcat's 10 s check for removed WARs. */
+    private static String slowUploadAcross(Deployment deployment, SlowUpload.Action meanwhile) throws Exception
+    {
+        int port = Integer.parseInt(deployment.base().replaceAll(".*:(\\d+).*", "$1"));
+        return SlowUpload.across(port, deployment.contextPath() + "/draining", 16L << 20, 200, meanwhile);
     }
 
     private void awaitStatus(String url, int status) throws Exception
