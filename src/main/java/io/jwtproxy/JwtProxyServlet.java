@@ -43,9 +43,12 @@ import org.slf4j.LoggerFactory;
  * {@code AsyncMiddleManServlet} was as fast but drops the upstream's {@code Content-Length} and
  * re-chunks every response. For 1 KiB POSTs the three were within the noise of each other.</p>
  *
- * <p>Only Jetty's hooks are overridden: the target (upstream + path + raw query), the request
- * headers (client copies of the token header dropped, the fresh token added), the response
- * headers (fields named by the upstream's {@code Connection} dropped) and the failure statuses.</p>
+ * <p>Jetty's pipeline is kept; its hooks decide the target (upstream + path + raw query), the
+ * request headers (client copies of the token header and, unless trusted, of the forwarding
+ * headers dropped; Via, Forwarded, X-Forwarded-* and the fresh token added), the response headers
+ * (the token and fields named by the upstream's {@code Connection} dropped) and the failure
+ * statuses. Before the pipeline, {@link #service} answers what must not be forwarded: CONNECT,
+ * TRACE and OPTIONS with {@code Max-Forwards: 0}. See docs/hardening.md.</p>
  */
 public class JwtProxyServlet extends AsyncProxyServlet
 {
@@ -119,9 +122,9 @@ public class JwtProxyServlet extends AsyncProxyServlet
     protected void service(HttpServletRequest clientRequest, HttpServletResponse proxyResponse) throws ServletException, IOException
     {
         stats.requestReceived();
-        Exchange exchange = new Exchange(clientRequest.getMethod(), clientRequest.getRequestURI());
-        clientRequest.setAttribute(EXCHANGE_ATTRIBUTE, exchange);
         String method = clientRequest.getMethod();
+        Exchange exchange = new Exchange(method, clientRequest.getRequestURI());
+        clientRequest.setAttribute(EXCHANGE_ATTRIBUTE, exchange);
         if (HttpMethod.CONNECT.is(method))
         {
             // A reverse proxy is no tunnel: forwarded, CONNECT would ask the upstream to open one.
@@ -256,7 +259,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
     @Override
     protected void addProxyHeaders(HttpServletRequest clientRequest, Request proxyRequest)
     {
-        // Jetty appends Via and an RFC 7239 Forwarded element to what is left of the client's.
+        // Via (Jetty's, with VIA_PSEUDONYM) and Forwarded (addForwardedHeader below).
         super.addProxyHeaders(clientRequest, proxyRequest);
         addXForwardedHeaders(clientRequest, proxyRequest);
         String token;
