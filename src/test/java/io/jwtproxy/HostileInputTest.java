@@ -6,8 +6,6 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -15,9 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpDestination;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -29,35 +25,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * What the proxy refuses, answers itself or rewrites, sent as raw bytes (no HTTP client would
  * send most of them), with a recording upstream behind it.
  */
-class HostileInputTest
+class HostileInputTest extends ProxyBehindCannedUpstream
 {
     // Connection: close, since the canned upstream closes each connection after one answer.
     private static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
 
-    private Server proxy;
-    private CannedUpstream upstream;
     /** Every request body the recording upstream read, until EOF or reset. */
     private final BlockingQueue<String> bodies = new LinkedBlockingQueue<>();
-
-    @AfterEach
-    void stop() throws Exception
-    {
-        if (proxy != null)
-            proxy.stop();
-        if (upstream != null)
-            upstream.close();
-    }
-
-    private int start(CannedUpstream upstream, String... pairs)
-    {
-        this.upstream = upstream;
-        Map<String, String> settings = new HashMap<>(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0",
-            "UPSTREAM_URL", upstream.url(), "JWT_SECRET", Tokens.SEED_SECRET));
-        for (int i = 0; i < pairs.length; i += 2)
-            settings.put(pairs[i], pairs[i + 1]);
-        proxy = Main.start(ProxyConfig.load(ConfigSource.of(settings), ProxyConfig.Mode.EMBEDDED));
-        return Main.localPort(proxy);
-    }
 
     private int start(String... pairs) throws IOException
     {

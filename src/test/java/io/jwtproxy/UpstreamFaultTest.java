@@ -3,38 +3,18 @@ package io.jwtproxy;
 import java.io.EOFException;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 
-import org.eclipse.jetty.server.Server;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What the client sees when the upstream misbehaves: a fault-injecting raw-socket upstream behind the embedded proxy. */
-class UpstreamFaultTest
+class UpstreamFaultTest extends ProxyBehindCannedUpstream
 {
-    private Server proxy;
-    private CannedUpstream upstream;
-
-    @AfterEach
-    void stop() throws Exception
+    private int proxyTo(CannedUpstream upstream)
     {
-        if (proxy != null)
-            proxy.stop();
-        if (upstream != null)
-            upstream.close();
-    }
-
-    private int proxyTo(CannedUpstream upstream) throws Exception
-    {
-        this.upstream = upstream;
-        Map<String, String> settings = new HashMap<>(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0",
-            "UPSTREAM_URL", upstream.url(), "JWT_SECRET", Tokens.SEED_SECRET,
-            "UPSTREAM_IDLE_TIMEOUT", "1s", "UPSTREAM_CONNECT_TIMEOUT", "1s"));
-        proxy = Main.start(ProxyConfig.load(ConfigSource.of(settings), ProxyConfig.Mode.EMBEDDED));
-        return Main.localPort(proxy);
+        return start(upstream, "UPSTREAM_IDLE_TIMEOUT", "1s", "UPSTREAM_CONNECT_TIMEOUT", "1s");
     }
 
     private static RawHttp.Response get(int port, String path) throws IOException
