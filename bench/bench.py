@@ -1,0 +1,258 @@
+#!/usr/bin/python3
+"""Benchmark jwt-proxy against nginx, HAProxy, the seed's aiohttp design and the direct path.
+
+Started by bench/run, which installs the tools and builds the jar. Everything runs on 127.0.0.1
+and stops by itself. Results: a Markdown table on stdout and in target/bench/results-<time>.md,
+raw measurements in the matching .jsonl.
+"""
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+WORK = ROOT / "target" / "bench"
+# The seed's published test secret: a benchmark key, not a production one.
+SECRET = "a9ddbcaba8c0ac1a0a812dc0c2f08514b23f2db0a68343cb8199ebb38a6d91e4ebfb378e22ad39c2d01d0b4ec9c34aa91056862ddace3fbbd6852ee60c36acbf"
+FIXED, ECHO = 9001, 9002
+# name: (port for small requests -> fixed upstream, port for bodies -> echo upstream)
+TARGETS = {
+    "direct": (FIXED, ECHO),
+    "nginx": (9101, 9111),
+    "haproxy": (9102, 9112),
+    "aiohttp": (9103, 9113),
+    "jwt-proxy": (9104, 9114),
+}
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+class Service:
+    """A process started for the benchmark, killed at the end."""
+
+    def __init__(self, name, command, env=None, log=None):
+        self.name = name
+        out = open(WORK / f"{name}.log", "w") if log is None else log
+        self.process = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=out,
+                                        stderr=subprocess.STDOUT, cwd=WORK, start_new_session=True)
+
+    def pids(self):
+        """The process and its children (nginx's workers)."""
+        pids = [self.process.pid]
+        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout.split()
+        return pids + [int(p) for p in children]
+
+    def stop(self):
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def wait_port(port, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"nothing listens on {port} after {timeout} s; see {WORK}/*.log")
+
+
+def cpu_seconds(pids):
+    total = 0
+    for pid in pids:
+        try:
+            fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (FileNotFoundError, IndexError):
+            pass
+    return total / TICKS
+
+
+def peak_rss_kib(pids):
+    total = 0
+    for pid in pids:
+        try:
+            for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return total
+
+
+def millis(text):
+    value = float(re.match(r"[\d.]+", text).group())
+    unit = text[len(re.match(r"[\d.]+", text).group()):]
+    return value * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def wrk(port, connections, seconds, script):
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
+                          f"http://127.0.0.1:{port}/bench"], capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
+    errors = sum(int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|connect|read|write|timeout):? (\d+)", out))
+    return {"rps": rps, "requests": requests, "p50_ms": millis(lat["50"]), "p99_ms": millis(lat["99"]), "errors": errors}
+
+
+def curl_upload(port, body, size, max_seconds):
+    """POSTs the file; returns MB/s (each way for the echo, which answers while the upload still runs).
+
+    A transfer that stalls is cut at max_seconds and counts as an error, at the rate it reached."""
+    done = subprocess.run(["curl", "-s", "-m", str(max_seconds), "-X", "POST", "-T", str(body), "-o", "/dev/null",
+                           "-w", "%{http_code} %{time_total} %{size_upload}", "-H", "Expect:",
+                           f"http://127.0.0.1:{port}/body"], capture_output=True, text=True)
+    status, seconds, uploaded = done.stdout.split()
+    return {"status": int(status) if done.returncode == 0 else -done.returncode, "seconds": float(seconds),
+            "mb_s": float(uploaded) / float(seconds) / 1e6}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--seconds", type=int, default=10, help="each wrk run")
+    parser.add_argument("--big-bytes", type=int, default=2 << 30)
+    parser.add_argument("--max-seconds", type=int, default=60, help="a body transfer past this counts as stalled")
+    parser.add_argument("--java", default=os.environ.get("JAVA", "java"))
+    parser.add_argument("--only", nargs="*", default=list(TARGETS), help="targets to run")
+    args = parser.parse_args()
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    (WORK / "tmp").mkdir(exist_ok=True)
+    jar = ROOT / "target" / "jwt-proxy.jar"
+    script = WORK / "post.lua"
+    script.write_text('wrk.method = "POST"\nwrk.body = string.rep("a", 1024)\n'
+                      'wrk.headers["Content-Type"] = "application/octet-stream"\n')
+    body = WORK / "body.bin"
+    if not body.exists() or body.stat().st_size != args.big_bytes:
+        with open(body, "wb") as f, open("/dev/urandom", "rb") as r:
+            left = args.big_bytes
+            while left:
+                left -= f.write(r.read(min(left, 1 << 24)))
+
+    def nginx_conf(name, text):
+        path = WORK / name
+        path.write_text(text.replace("PREFIX", str(WORK)))
+        return path
+
+    conf = (BENCH / "nginx.conf").read_text()
+    upstream_conf = conf[:conf.index("    server {")] + conf[conf.index("    server {"):conf.index("    server {", conf.index("    server {") + 1)] + "}\n"
+    proxy_conf = conf.replace("""    server {
+        listen 127.0.0.1:9001;
+        keepalive_requests 100000000;
+        client_max_body_size 0;
+        location / { return 200 "ok\\n"; }
+    }
+""", "")
+    services = {}
+    java = [args.java, "-Xmx128m", "-Dio.jwtproxy.access.LEVEL=WARN", "-jar", str(jar)]
+    try:
+        services["upstream-nginx"] = Service("upstream-nginx", ["nginx", "-g", "daemon off;", "-c",
+                                             str(nginx_conf("upstream-nginx.conf", upstream_conf.replace("nginx.pid", "upstream-nginx.pid")))])
+        services["upstream-echo"] = Service("upstream-echo", [args.java, "-Xmx256m", "-jar", str(jar), "echo"],
+                                            {"HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(ECHO)})
+        if "nginx" in args.only:
+            services["nginx"] = Service("nginx", ["nginx", "-g", "daemon off;", "-c", str(nginx_conf("proxy-nginx.conf", proxy_conf))])
+        if "haproxy" in args.only:
+            services["haproxy"] = Service("haproxy", ["haproxy", "-f", str(BENCH / "haproxy.cfg")])
+        for name, command, envs in [
+            ("aiohttp", ["/usr/bin/python3", str(BENCH / "aiohttp_proxy.py")], {}),
+            ("jwt-proxy", java, {"HTTP_HOST": "127.0.0.1"}),
+        ]:
+            if name not in args.only:
+                continue
+            small, big = TARGETS[name]
+            services[name] = Service(name, command, {**envs, "HTTP_PORT": str(small), "JWT_SECRET": SECRET,
+                                                     "UPSTREAM_URL": f"http://127.0.0.1:{FIXED}"})
+            services[name + "-big"] = Service(name + "-big", command, {**envs, "HTTP_PORT": str(big), "JWT_SECRET": SECRET,
+                                                                       "UPSTREAM_URL": f"http://127.0.0.1:{ECHO}"})
+        for name in args.only:
+            for port in TARGETS[name]:
+                wait_port(port)
+
+        def pids(name, big=False):
+            service = services.get(name + ("-big" if big and name + "-big" in services else ""))
+            return service.pids() if service else []
+
+        # Warm-up: JIT and pools, for every target alike.
+        for name in args.only:
+            wrk(TARGETS[name][0], 32, 5, script)
+
+        results = []
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        raw = open(WORK / f"results-{stamp}.jsonl", "w")
+        for round_ in range(1, args.rounds + 1):
+            for load in ["small-32", "small-256", "duplex", "upload"]:
+                for name in args.only:
+                    small, big = TARGETS[name]
+                    is_small = load.startswith("small")
+                    watched = pids(name, big=load == "duplex")
+                    cpu0 = cpu_seconds(watched)
+                    load_avg = os.getloadavg()[0]
+                    if is_small:
+                        result = wrk(small, int(load.split("-")[1]), args.seconds, script)
+                        cpu = cpu_seconds(watched) - cpu0
+                        result["cpu_us_per_req"] = cpu * 1e6 / result["requests"] if watched else None
+                    else:
+                        result = curl_upload(big if load == "duplex" else small, body, args.big_bytes, args.max_seconds)
+                        cpu = cpu_seconds(watched) - cpu0
+                        result["cpu_s_per_gib"] = cpu / (args.big_bytes / (1 << 30)) if watched else None
+                    result.update(target=name, load=load, round=round_, loadavg=load_avg,
+                                  peak_rss_kib=peak_rss_kib(watched) or None)
+                    results.append(result)
+                    raw.write(json.dumps(result) + "\n")
+                    raw.flush()
+                    print(json.dumps(result), file=sys.stderr)
+        raw.close()
+        table = render(results, args)
+        (WORK / f"results-{stamp}.md").write_text(table)
+        print(table)
+    finally:
+        for service in services.values():
+            service.stop()
+
+
+def render(results, args):
+    def median(target, load, key):
+        values = [r[key] for r in results if r["target"] == target and r["load"] == load and r.get(key) is not None]
+        return statistics.median(values) if values else None
+
+    def ratio(value, base):
+        return f"{value / base:.2f}" if value and base else "–"
+
+    lines = [f"Machine: {os.cpu_count()} cores, {os.uname().release}; {args.rounds} interleaved rounds, wrk {args.seconds} s, "
+             f"bodies {args.big_bytes:,} bytes; load average at the rounds' starts "
+             f"{min(r['loadavg'] for r in results):.2f}–{max(r['loadavg'] for r in results):.2f}.", ""]
+    lines += ["| load | target | req/s or MB/s | ×nginx | ×direct | p50 ms | p99 ms | CPU µs/req or s/GiB | peak RSS MB | errors |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+    for load in ["small-32", "small-256", "duplex", "upload"]:
+        key = "rps" if load.startswith("small") else "mb_s"
+        cpu_key = "cpu_us_per_req" if load.startswith("small") else "cpu_s_per_gib"
+        for target in TARGETS:
+            value = median(target, load, key)
+            if value is None:
+                continue
+            p50, p99, cpu, rss = (median(target, load, k) for k in ("p50_ms", "p99_ms", cpu_key, "peak_rss_kib"))
+            errors = sum(r.get("errors", 0) + (0 if r.get("status", 200) == 200 else 1)
+                         for r in results if r["target"] == target and r["load"] == load)
+            lines.append(f"| {load} | {target} | {value:,.0f} | {ratio(value, median('nginx', load, key))} | "
+                         f"{ratio(value, median('direct', load, key))} | {'–' if p50 is None else f'{p50:.2f}'} | "
+                         f"{'–' if p99 is None else f'{p99:.2f}'} | {'–' if cpu is None else f'{cpu:.1f}'} | "
+                         f"{'–' if rss is None else f'{rss / 1024:.0f}'} | {errors} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
