@@ -70,18 +70,7 @@ public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte
 
         String httpHost = value(source, Setting.HTTP_HOST).trim();
 
-        int httpPort = -1;
-        String port = value(source, Setting.HTTP_PORT).trim();
-        try
-        {
-            httpPort = Integer.parseInt(port);
-        }
-        catch (NumberFormatException ignored)
-        {
-            // Reported below with the range.
-        }
-        if (httpPort < 0 || httpPort > 65535)
-            problems.add(Setting.HTTP_PORT + ": \"" + port + "\" is not a port number (0-65535)");
+        int httpPort = integer(source, Setting.HTTP_PORT, 0, 65535, "is not a port number (0-65535)", problems);
 
         Upstream upstream = null;
         String upstreamUrl = value(source, Setting.UPSTREAM_URL);
@@ -152,18 +141,8 @@ public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte
         Duration clientIdleTimeout = duration(source, Setting.CLIENT_IDLE_TIMEOUT, problems);
         Duration shutdownDrain = duration(source, Setting.SHUTDOWN_DRAIN, problems);
 
-        int maxRequestHeaderBytes = -1;
-        String maxHeader = value(source, Setting.MAX_REQUEST_HEADER_BYTES).trim();
-        try
-        {
-            maxRequestHeaderBytes = Integer.parseInt(maxHeader);
-        }
-        catch (NumberFormatException ignored)
-        {
-            // Reported below.
-        }
-        if (maxRequestHeaderBytes < 1024 || maxRequestHeaderBytes > 1 << 20)
-            problems.add(Setting.MAX_REQUEST_HEADER_BYTES + ": \"" + maxHeader + "\" is not a number of bytes from 1024 to 1048576");
+        int maxRequestHeaderBytes = integer(source, Setting.MAX_REQUEST_HEADER_BYTES, 1024, 1 << 20,
+            "is not a number of bytes from 1024 to 1048576", problems);
 
         String viaPseudonym = value(source, Setting.VIA_PSEUDONYM).trim();
         if (!isToken(viaPseudonym))
@@ -187,6 +166,23 @@ public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte
     {
         return new ProxyConfig(httpHost, httpPort, echo, secret, jwtUser, jwtHeader, demoSecret, true,
             upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, viaPseudonym, trustForwarded, maxRequestHeaderBytes, shutdownDrain);
+    }
+
+    private static int integer(ConfigSource source, Setting setting, int min, int max, String problem, List<String> problems)
+    {
+        String value = value(source, setting).trim();
+        try
+        {
+            int number = Integer.parseInt(value);
+            if (number >= min && number <= max)
+                return number;
+        }
+        catch (NumberFormatException ignored)
+        {
+            // Reported below, with the range.
+        }
+        problems.add(setting + ": \"" + value + "\" " + problem);
+        return -1;
     }
 
     // "250ms", "30s", "5m", or ISO-8601 ("PT30S"); positive.
