@@ -8,7 +8,6 @@ import java.util.Arrays;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -93,9 +92,8 @@ public final class Main
      */
     public static Server newServer(ProxyConfig config)
     {
-        Server server = newJettyServer("jwt-proxy", config.httpHost(), config.httpPort(), config.clientIdleTimeout());
-        ((ServerConnector)server.getConnectors()[0]).getConnectionFactory(HttpConnectionFactory.class)
-            .getHttpConfiguration().setRequestHeaderSize(config.maxRequestHeaderBytes());
+        Server server = newJettyServer("jwt-proxy", config.httpHost(), config.httpPort(), config.clientIdleTimeout(),
+            config.maxRequestHeaderBytes());
         ServletContextHandler context = new ServletContextHandler("/");
         context.addEventListener(new BootListener(config));
         ServletHolder proxy = new ServletHolder("proxy", JwtProxyServlet.class);
@@ -146,7 +144,7 @@ public final class Main
 
     private static Server newEchoServer(String host, int port, Duration idleTimeout)
     {
-        Server server = newJettyServer("echo", host, port, idleTimeout);
+        Server server = newJettyServer("echo", host, port, idleTimeout, new HttpConfiguration().getRequestHeaderSize());
         ServletContextHandler context = new ServletContextHandler("/");
         context.addServlet(new ServletHolder("echo", EchoServlet.class), "/*");
         server.setHandler(context);
@@ -159,7 +157,7 @@ public final class Main
         return ((ServerConnector)server.getConnectors()[0]).getLocalPort();
     }
 
-    private static Server newJettyServer(String name, String host, int port, Duration idleTimeout)
+    private static Server newJettyServer(String name, String host, int port, Duration idleTimeout, int maxRequestHeaderBytes)
     {
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName(name);
@@ -167,6 +165,7 @@ public final class Main
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
+        http.setRequestHeaderSize(maxRequestHeaderBytes);
         ServerConnector connector = new ServerConnector(server, new Http10SafeConnectionFactory(http));
         connector.setHost(host);
         connector.setPort(port);

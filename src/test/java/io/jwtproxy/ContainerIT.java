@@ -94,7 +94,7 @@ class ContainerIT
             LocalDate.now(ZoneOffset.UTC).minusDays(1).toString());
 
         // Expect: 100-continue is answered once the upstream asks for the body.
-        try (RawHttp http = new RawHttp(Integer.parseInt(deployment.base().replaceAll(".*:(\\d+).*", "$1"))))
+        try (RawHttp http = new RawHttp(deployment.port()))
         {
             http.send("PUT " + deployment.contextPath() + "/continue HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
             assertThat(http.readHead().status()).isEqualTo(100);
@@ -105,7 +105,7 @@ class ContainerIT
         }
 
         // No tunnels: CONNECT is refused, whichever layer of the container answers it.
-        try (RawHttp http = new RawHttp(Integer.parseInt(deployment.base().replaceAll(".*:(\\d+).*", "$1"))))
+        try (RawHttp http = new RawHttp(deployment.port()))
         {
             http.send("CONNECT 127.0.0.1:" + RevealingEcho.port(echo) + " HTTP/1.1\r\nHost: 127.0.0.1:" + RevealingEcho.port(echo) + "\r\n\r\n");
             assertThat(http.readHead().status()).as("CONNECT through %s", deployment).isGreaterThanOrEqualTo(400);
@@ -198,7 +198,7 @@ class ContainerIT
     /** 16 MiB over about 13 s: longer than Tomcat's 10 s check for removed WARs. */
     private static String slowUploadAcross(Deployment deployment, SlowUpload.Action meanwhile) throws Exception
     {
-        int port = Integer.parseInt(deployment.base().replaceAll(".*:(\\d+).*", "$1"));
+        int port = deployment.port();
         return SlowUpload.across(port, deployment.contextPath() + "/draining", 16L << 20, 200, meanwhile);
     }
 
@@ -215,7 +215,7 @@ class ContainerIT
 
     private void streamBigBody(Deployment deployment) throws Exception
     {
-        int port = Integer.parseInt(deployment.base().replaceAll(".*:(\\d+).*", "$1"));
+        int port = deployment.port();
         try (RawHttp http = new RawHttp(port))
         {
             http.send("POST " + deployment.contextPath() + "/big HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + BIG_BODY + "\r\n\r\n");

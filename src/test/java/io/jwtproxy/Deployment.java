@@ -51,6 +51,11 @@ abstract class Deployment implements AutoCloseable
         return "http://127.0.0.1:" + port + contextPath();
     }
 
+    int port()
+    {
+        return port;
+    }
+
     abstract String contextPath();
 
     /** Prepares the runtime's files in {@link #dir} and returns the command line; settings go in as this runtime's operators give them. */

@@ -4,8 +4,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,14 +33,6 @@ class WarIT
             server.stop();
     }
 
-    private static String war()
-    {
-        String war = System.getProperty("jwtproxy.war", "target/jwt-proxy.war");
-        if (!Files.isRegularFile(Path.of(war)))
-            throw new IllegalStateException(war + " is missing: run the ITs with mvn verify");
-        return war;
-    }
-
     private WebAppContext deploy(Map<String, String> contextParameters) throws Exception
     {
         Server server = new Server();
@@ -51,7 +41,7 @@ class WarIT
         server.addConnector(connector);
         WebAppContext webapp = new WebAppContext();
         webapp.setContextPath("/proxy");
-        webapp.setWar(war());
+        webapp.setWar(Deployment.war().toString());
         contextParameters.forEach(webapp::setInitParameter);
         server.setHandler(webapp);
         servers.add(server);
@@ -67,7 +57,7 @@ class WarIT
     @Test
     void warCarriesItsProxyAndLoggingButNoServer() throws Exception
     {
-        try (ZipFile zip = new ZipFile(war()))
+        try (ZipFile zip = new ZipFile(Deployment.war().toFile()))
         {
             List<String> libs = zip.stream().map(ZipEntry::getName).filter(n -> n.startsWith("WEB-INF/lib/")).toList();
 
