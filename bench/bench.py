@@ -32,6 +32,7 @@ TARGETS = {
     "aiohttp": (9103, 9113),
     "jwt-proxy": (9104, 9114),
 }
+LOADS = ["small-32", "small-256", "duplex", "upload"]
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -127,6 +128,7 @@ def main():
     parser.add_argument("--max-seconds", type=int, default=60, help="a body transfer past this counts as stalled")
     parser.add_argument("--java", default=os.environ.get("JAVA", "java"))
     parser.add_argument("--only", nargs="*", default=list(TARGETS), help="targets to run")
+    parser.add_argument("--loads", nargs="*", default=LOADS, choices=LOADS, help="loads to run")
     args = parser.parse_args()
 
     WORK.mkdir(parents=True, exist_ok=True)
@@ -194,7 +196,7 @@ def main():
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
         raw = open(WORK / f"results-{stamp}.jsonl", "w")
         for round_ in range(1, args.rounds + 1):
-            for load in ["small-32", "small-256", "duplex", "upload"]:
+            for load in args.loads:
                 for name in args.only:
                     small, big = TARGETS[name]
                     is_small = load.startswith("small")
@@ -237,7 +239,7 @@ def render(results, args):
              f"{min(r['loadavg'] for r in results):.2f}–{max(r['loadavg'] for r in results):.2f}.", ""]
     lines += ["| load | target | req/s or MB/s | ×nginx | ×direct | p50 ms | p99 ms | CPU µs/req or s/GiB | peak RSS MB | errors |",
               "|---|---|---|---|---|---|---|---|---|---|"]
-    for load in ["small-32", "small-256", "duplex", "upload"]:
+    for load in args.loads:
         key = "rps" if load.startswith("small") else "mb_s"
         cpu_key = "cpu_us_per_req" if load.startswith("small") else "cpu_s_per_gib"
         for target in TARGETS:

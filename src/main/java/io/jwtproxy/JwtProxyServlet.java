@@ -2,6 +2,7 @@ package io.jwtproxy;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.HashMap;
@@ -16,6 +17,7 @@ import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.eclipse.jetty.client.AsyncRequestContent;
@@ -29,6 +31,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.IteratingCallback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -342,16 +345,80 @@ public class JwtProxyServlet extends AsyncProxyServlet
     @Override
     protected ReadListener newReadListener(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Request proxyRequest, AsyncRequestContent content)
     {
-        Exchange exchange = exchange(clientRequest);
-        return new StreamReader(clientRequest, proxyResponse, proxyRequest, content)
+        return new BodyReader(clientRequest, content);
+    }
+
+    /**
+     * Forwards the client's body as it arrives, one read at a time, each read waiting until the
+     * HTTP client has taken the last. Jetty's own reader allocates a full request buffer per
+     * request (64 KiB here, for large bodies); this one is no larger than a known Content-Length,
+     * so a small POST costs a small array.
+     */
+    private final class BodyReader extends IteratingCallback implements ReadListener
+    {
+        private final HttpServletRequest clientRequest;
+        private final AsyncRequestContent content;
+        private final Exchange exchange;
+        private final byte[] buffer;
+
+        private BodyReader(HttpServletRequest clientRequest, AsyncRequestContent content)
         {
-            @Override
-            protected void onRequestContent(HttpServletRequest request, Request proxyRequest, AsyncRequestContent content, byte[] buffer, int offset, int length, Callback callback)
+            this.clientRequest = clientRequest;
+            this.content = content;
+            this.exchange = exchange(clientRequest);
+            int bufferSize = getHttpClient().getRequestBufferSize();
+            long length = clientRequest.getContentLengthLong();
+            this.buffer = new byte[length >= 0 && length < bufferSize ? (int)Math.max(1, length) : bufferSize];
+        }
+
+        @Override
+        public void onDataAvailable()
+        {
+            iterate();
+        }
+
+        @Override
+        public void onAllDataRead()
+        {
+            content.close();
+        }
+
+        @Override
+        public void onError(Throwable failure)
+        {
+            content.fail(failure);
+        }
+
+        @Override
+        protected Action process() throws IOException
+        {
+            ServletInputStream input = clientRequest.getInputStream();
+            while (input.isReady())
             {
-                exchange.bytesIn += length;
-                super.onRequestContent(request, proxyRequest, content, buffer, offset, length, callback);
+                int read = input.read(buffer);
+                if (read < 0)
+                    return Action.SUCCEEDED;
+                if (read > 0)
+                {
+                    exchange.bytesIn += read;
+                    content.write(ByteBuffer.wrap(buffer, 0, read), this);
+                    return Action.SCHEDULED;
+                }
             }
-        };
+            return Action.IDLE;
+        }
+
+        @Override
+        protected void onFailure(Throwable failure)
+        {
+            onError(failure);
+        }
+
+        @Override
+        public InvocationType getInvocationType()
+        {
+            return InvocationType.NON_BLOCKING;
+        }
     }
 
     @Override

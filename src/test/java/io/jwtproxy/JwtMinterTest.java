@@ -55,6 +55,62 @@ class JwtMinterTest
     }
 
     @Test
+    void anyUserSurvivesTheJsonEncoding() throws Exception
+    {
+        String user = "zoë \\ \"q\" /\t\u0001 \u2028 😀";
+        JwtMinter minter = new JwtMinter(SEED_KEY, user, Clock.systemUTC(), () -> "id \"with\" quotes");
+
+        String token = minter.mint();
+
+        assertThat(Tokens.verifies(token, Tokens.SEED_SECRET)).isTrue();
+        assertThat(Tokens.claims(token).get("payload").get("user").asText()).isEqualTo(user);
+        assertThat(Tokens.claims(token).get("jti").asText()).isEqualTo("id \"with\" quotes");
+    }
+
+    @Test
+    void theDateFollowsTheClockAcrossMidnight() throws Exception
+    {
+        MovingClock clock = new MovingClock(Instant.parse("2028-02-28T23:59:59Z"));
+        JwtMinter minter = new JwtMinter(SEED_KEY, "u", clock, () -> "id");
+
+        assertThat(Tokens.claims(minter.mint()).get("payload").get("date").asText()).isEqualTo("2028-02-28");
+        clock.now = Instant.parse("2028-02-29T00:00:00Z");
+        assertThat(Tokens.claims(minter.mint()).get("payload").get("date").asText()).isEqualTo("2028-02-29");
+        clock.now = Instant.parse("1969-12-31T23:59:59Z");
+        JsonNode claims = Tokens.claims(minter.mint());
+        assertThat(claims.get("payload").get("date").asText()).isEqualTo("1969-12-31");
+        assertThat(claims.get("iat").asLong()).isEqualTo(-1);
+    }
+
+    private static final class MovingClock extends Clock
+    {
+        private volatile Instant now;
+
+        MovingClock(Instant now)
+        {
+            this.now = now;
+        }
+
+        @Override
+        public Instant instant()
+        {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone()
+        {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone)
+        {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    @Test
     void dateIsTheUtcDateWhateverTheClockZone() throws Exception
     {
         // 23:30 UTC is already the next day in Tokyo: the claim must still say the UTC date.
