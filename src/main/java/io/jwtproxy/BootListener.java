@@ -1,6 +1,10 @@
 package io.jwtproxy;
 
+import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
@@ -20,6 +24,9 @@ public class BootListener implements ServletContextListener
     private static final Logger LOG = LoggerFactory.getLogger(BootListener.class);
     private static final String CONFIG_ATTRIBUTE = ProxyConfig.class.getName();
     private static final String STATS_ATTRIBUTE = ProxyStats.class.getName();
+    private static final String KEYS_ATTRIBUTE = KeyRing.class.getName();
+    /** How often a keys directory is re-read: files dropped there take effect within this. */
+    private static final Duration KEYS_REFRESH = Duration.ofSeconds(10);
 
     private final ProxyConfig preset;
 
@@ -49,11 +56,43 @@ public class BootListener implements ServletContextListener
             // Fails the deployment: the container must not serve requests with an unconfigured proxy.
             throw x;
         }
+        KeyRing keys = keyRing(config.tokens());
         context.setAttribute(CONFIG_ATTRIBUTE, config);
         context.setAttribute(STATS_ATTRIBUTE, new ProxyStats(Clock.systemUTC()));
-        LOG.info("proxying {}/* -> {} with a fresh HS512 token in {} (user \"{}\", secret {} bytes{})",
-            context.getContextPath(), config.upstream(), config.jwtHeader(), config.jwtUser(),
-            config.secret().length, config.demoSecret() ? ", random per process" : "");
+        if (keys != null)
+            context.setAttribute(KEYS_ATTRIBUTE, keys);
+        TokenConfig tokens = config.tokens();
+        String signing = keys == null
+            ? "secret " + config.secret().length + " bytes" + (config.demoSecret() ? ", random per process" : "")
+            : "key " + keys.active().kid() + (tokens.demoKey() ? ", random per process" : "")
+                + (tokens.keysDirectory() == null ? "" : ", from " + tokens.keysDirectory())
+                + "; public keys at " + context.getContextPath() + tokens.jwksPath();
+        LOG.info("proxying {}/* -> {} with a fresh {} token in {} (user \"{}\", {})", context.getContextPath(), config.upstream(),
+            tokens.algorithm(), config.jwtHeader(), config.jwtUser(), signing);
+    }
+
+    /** @return the keys the tokens are signed with, or null for HS512 */
+    private static KeyRing keyRing(TokenConfig tokens)
+    {
+        if (!tokens.algorithm().asymmetric())
+            return null;
+        if (tokens.fixedKey() != null)
+            return KeyRing.fixed(tokens.fixedKey(), Clock.systemUTC());
+        if (tokens.demoKey())
+            return KeyRing.fixed(SigningKey.of(tokens.algorithm(), tokens.algorithm().generate().getPrivate(), Instant.EPOCH), Clock.systemUTC());
+        try
+        {
+            KeyRing keys = KeyRing.directory(tokens.algorithm(), tokens.keysDirectory(), tokens.rotateEvery(), tokens.jwksMaxAge(),
+                tokens.keepAfterRetired(), Clock.systemUTC());
+            keys.start(KEYS_REFRESH);
+            return keys;
+        }
+        catch (IOException | RuntimeException x)
+        {
+            ConfigException problem = new ConfigException(List.of(Setting.JWT_KEYS_DIR + ": cannot use \"" + tokens.keysDirectory() + "\" (" + x + ")"));
+            LOG.error("jwt-proxy not started: {}", problem.getMessage());
+            throw problem;
+        }
     }
 
     @Override
@@ -61,6 +100,15 @@ public class BootListener implements ServletContextListener
     {
         event.getServletContext().removeAttribute(CONFIG_ATTRIBUTE);
         event.getServletContext().removeAttribute(STATS_ATTRIBUTE);
+        if (event.getServletContext().getAttribute(KEYS_ATTRIBUTE) instanceof KeyRing keys)
+            keys.close();
+        event.getServletContext().removeAttribute(KEYS_ATTRIBUTE);
+    }
+
+    /** @return the keys the tokens are signed with, or null when the algorithm is HS512 */
+    static KeyRing keys(ServletContext context)
+    {
+        return (KeyRing)context.getAttribute(KEYS_ATTRIBUTE);
     }
 
     static ProxyConfig config(ServletContext context) throws ServletException

@@ -2,19 +2,15 @@ package io.jwtproxy;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 
 import javax.crypto.Mac;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.keys.HmacKey;
@@ -22,34 +18,61 @@ import org.jose4j.lang.JoseException;
 import org.jose4j.mac.MacUtil;
 
 /**
- * Mints the token every forwarded request carries: a JWS compact serialization with protected
- * header {@code {"alg":"HS512","typ":"JWT"}} and claims {@code jti}, {@code iat} and
- * {@code payload {"user", "date"}}, in that order, as the earlier Python version produced them.
- * Thread-safe.
+ * Mints the token every forwarded request carries: a JWS compact serialization with claims
+ * {@code jti}, {@code iat}, the optional standard and request-binding claims, and
+ * {@code payload {"user", "date"}}. With the defaults it is the earlier Python version's token
+ * byte for byte: header {@code {"alg":"HS512","typ":"JWT"}}, claims {@code jti}, {@code iat},
+ * {@code payload} in that order. Thread-safe.
  *
- * <p>jose4j builds the first token and checks the key; every later one reuses what does not change
- * between tokens (the encoded header, an initialized HMAC, the user's JSON, today's date) and is
- * built the way jose4j builds it, which the constructor proves by comparing the two byte for byte.
+ * <p>HS512 tokens reuse what does not change between tokens (the encoded header, an initialized
+ * HMAC); the constructor proves the result equal to jose4j's byte for byte. ES256, RS256 and EdDSA
+ * tokens are signed by jose4j with the key ring's active key, whose {@code kid} they carry.
  */
 public final class JwtMinter
 {
     private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
     private static final long SECONDS_PER_DAY = 86_400;
 
-    private final String user;
+    private final Claims rules;
+    private final Signer signer;
     private final Clock clock;
     private final Supplier<String> jtiSource;
-    /** The encoded protected header and its dot: every token starts with it. */
-    private final String headerAndDot;
-    /** Initialized with the key; each token signs with a clone, cheaper than a JCA look-up. */
-    private final Mac hmac;
-    /** The user as a JSON string, quotes included. */
+    /** The default user as a JSON string, quotes included. */
     private final String userJson;
+    private final String issuerJson;
+    private final String audienceJson;
     private volatile Day today = new Day(Long.MIN_VALUE, "");
+
+    /**
+     * What the claims say besides {@code jti}, {@code iat} and {@code payload.date}.
+     *
+     * @param user {@code payload.user} when the request has no authenticated principal
+     * @param issuer {@code iss}, or null
+     * @param audience {@code aud}, or null
+     * @param ttl {@code exp} - {@code iat}, or null for no {@code exp}
+     * @param notBeforeSkew {@code iat} - {@code nbf}, or null for no {@code nbf}
+     * @param bindRequest whether {@code htm} and {@code htu} are added
+     */
+    public record Claims(String user, String issuer, String audience, Duration ttl, Duration notBeforeSkew, boolean bindRequest)
+    {
+        /** @return the seed's claims: {@code jti}, {@code iat}, {@code payload} only */
+        public static Claims seed(String user)
+        {
+            return new Claims(user, null, null, null, null, false);
+        }
+    }
+
+    /** Turns the claims into a compact serialization. */
+    private interface Signer
+    {
+        String sign(String claims) throws JoseException;
+    }
 
     private record Day(long epochDay, String iso) {}
 
     /**
+     * An HS512 minter of the seed's token.
+     *
      * @param secret the HMAC key bytes, at least 64
      * @param user the {@code payload.user} claim
      * @param clock gives {@code iat} and the UTC {@code payload.date}
@@ -58,82 +81,108 @@ public final class JwtMinter
      */
     public JwtMinter(byte[] secret, String user, Clock clock, Supplier<String> jtiSource)
     {
-        HmacKey key = new HmacKey(secret.clone());
-        this.user = user;
+        this(Claims.seed(user), new HmacSigner(secret), clock, jtiSource);
+    }
+
+    /** An HS512 minter with these claims. */
+    public JwtMinter(Claims claims, byte[] secret, Clock clock, Supplier<String> jtiSource)
+    {
+        this(claims, new HmacSigner(secret), clock, jtiSource);
+    }
+
+    /** A minter that signs with the active key of the ring. */
+    public JwtMinter(Claims claims, KeyRing keys, Clock clock, Supplier<String> jtiSource)
+    {
+        this(claims, json -> keys.active().sign(json.getBytes(StandardCharsets.UTF_8)), clock, jtiSource);
+    }
+
+    private JwtMinter(Claims rules, Signer signer, Clock clock, Supplier<String> jtiSource)
+    {
+        this.rules = rules;
+        this.signer = signer;
         this.clock = clock;
         this.jtiSource = jtiSource;
-        this.userJson = '"' + String.valueOf(JsonStringEncoder.getInstance().quoteAsString(user)) + '"';
-        try
-        {
-            JsonWebSignature jws = new JsonWebSignature();
-            jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.HMAC_SHA512);
-            jws.setHeader("typ", "JWT");
-            jws.setKey(key);
-            this.headerAndDot = jws.getHeaders().getEncodedHeader() + '.';
-            this.hmac = MacUtil.getInitializedMac(jws.getAlgorithm().getJavaAlgorithm(), key);
-            this.hmac.clone();
-
-            String jti = "00000000-0000-4000-8000-000000000000";
-            String reference = referenceToken(jws, jti, 0, "1970-01-01");
-            String ours = mint(jti, 0, "1970-01-01");
-            if (!ours.equals(reference))
-                throw new IllegalStateException("token built without jose4j differs from jose4j's: " + ours + " vs " + reference);
-        }
-        catch (JoseException | CloneNotSupportedException x)
-        {
-            throw new IllegalArgumentException("cannot sign HS512 tokens with this key: " + x.getMessage(), x);
-        }
+        this.userJson = json(rules.user());
+        this.issuerJson = rules.issuer() == null ? null : json(rules.issuer());
+        this.audienceJson = rules.audience() == null ? null : json(rules.audience());
     }
 
-    /** A minter with the system clock and random UUIDs (from {@link java.security.SecureRandom}) as ids. */
-    public static JwtMinter forConfig(ProxyConfig config)
+    /** The production minter for the configuration: system clock, random UUIDs (from {@link java.security.SecureRandom}). */
+    public static JwtMinter forConfig(ProxyConfig config, KeyRing keys)
     {
-        return forSecret(config.secret(), config.jwtUser());
+        TokenConfig tokens = config.tokens();
+        Claims claims = new Claims(config.jwtUser(), tokens.issuer(), tokens.audience(), tokens.ttl(), tokens.notBeforeSkew(), tokens.bindRequest());
+        Supplier<String> ids = () -> UUID.randomUUID().toString();
+        if (tokens.algorithm().asymmetric())
+            return new JwtMinter(claims, keys, Clock.systemUTC(), ids);
+        return new JwtMinter(claims, config.secret(), Clock.systemUTC(), ids);
     }
 
-    /** A production minter for this key and user. */
+    /** A production HS512 minter of the seed's token for this key and user. */
     public static JwtMinter forSecret(byte[] secret, String user)
     {
         return new JwtMinter(secret, user, Clock.systemUTC(), () -> UUID.randomUUID().toString());
     }
 
     /**
-     * @return a fresh token
+     * @return a fresh token for a request without principal or binding
      * @throws IllegalStateException if it cannot be signed
      */
     public String mint()
     {
-        Instant now = clock.instant();
-        long seconds = now.getEpochSecond();
-        return mint(jtiSource.get(), seconds, day(Math.floorDiv(seconds, SECONDS_PER_DAY)));
+        return mint(null, null, null);
+    }
+
+    /**
+     * @param principal the user the container authenticated ({@code sub} and {@code payload.user}), or null
+     * @param method the request's method ({@code htm}, when binding)
+     * @param targetUri the URI the upstream receives, without query ({@code htu}, when binding)
+     * @return a fresh token
+     * @throws IllegalStateException if it cannot be signed
+     */
+    public String mint(String principal, String method, String targetUri)
+    {
+        long seconds = clock.instant().getEpochSecond();
+        return mint(jtiSource.get(), seconds, day(Math.floorDiv(seconds, SECONDS_PER_DAY)), principal, method, targetUri);
     }
 
     String mint(String jti, long issuedAt, LocalDate date)
     {
-        return mint(jti, issuedAt, date.toString());
+        return mint(jti, issuedAt, date.toString(), null, null, null);
     }
 
-    private String mint(String jti, long issuedAt, String date)
+    private String mint(String jti, long issuedAt, String date, String principal, String method, String targetUri)
     {
-        // The claims exactly as Jackson writes the ordered map in referenceToken().
-        StringBuilder claims = new StringBuilder(96 + jti.length() + userJson.length())
-            .append("{\"jti\":\"");
-        JsonStringEncoder.getInstance().quoteAsString(jti, claims);
-        claims.append("\",\"iat\":").append(issuedAt)
-            .append(",\"payload\":{\"user\":").append(userJson)
-            .append(",\"date\":\"").append(date).append("\"}}");
-        String signingInput = headerAndDot + BASE64URL.encodeToString(claims.toString().getBytes(StandardCharsets.UTF_8));
-        byte[] signature = newMac().doFinal(signingInput.getBytes(StandardCharsets.US_ASCII));
-        return signingInput + '.' + BASE64URL.encodeToString(signature);
-    }
-
-    private Mac newMac()
-    {
+        // Without the optional claims, exactly what the seed's Python (and Jackson, for an ordered map) wrote.
+        StringBuilder claims = new StringBuilder(160).append("{\"jti\":");
+        quote(claims, jti);
+        claims.append(",\"iat\":").append(issuedAt);
+        if (rules.notBeforeSkew() != null)
+            claims.append(",\"nbf\":").append(issuedAt - rules.notBeforeSkew().toSeconds());
+        if (rules.ttl() != null)
+            claims.append(",\"exp\":").append(issuedAt + rules.ttl().toSeconds());
+        if (issuerJson != null)
+            claims.append(",\"iss\":").append(issuerJson);
+        if (audienceJson != null)
+            claims.append(",\"aud\":").append(audienceJson);
+        if (principal != null)
+            quote(claims.append(",\"sub\":"), principal);
+        if (rules.bindRequest() && method != null)
+        {
+            quote(claims.append(",\"htm\":"), method);
+            quote(claims.append(",\"htu\":"), targetUri);
+        }
+        claims.append(",\"payload\":{\"user\":");
+        if (principal != null)
+            quote(claims, principal);
+        else
+            claims.append(userJson);
+        claims.append(",\"date\":\"").append(date).append("\"}}");
         try
         {
-            return (Mac)hmac.clone();
+            return signer.sign(claims.toString());
         }
-        catch (CloneNotSupportedException x)
+        catch (JoseException | RuntimeException x)
         {
             throw new IllegalStateException("cannot sign token: " + x.getMessage(), x);
         }
@@ -150,24 +199,63 @@ public final class JwtMinter
         return day.iso();
     }
 
-    /** The same token built by jose4j and Jackson alone, the way every token was built before. */
-    private String referenceToken(JsonWebSignature jws, String jti, long issuedAt, String date) throws JoseException
+    private static String json(String value)
     {
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("user", user);
-        payload.put("date", date);
-        Map<String, Object> claims = new LinkedHashMap<>();
-        claims.put("jti", jti);
-        claims.put("iat", issuedAt);
-        claims.put("payload", payload);
-        try
+        return quote(new StringBuilder(), value).toString();
+    }
+
+    private static StringBuilder quote(StringBuilder out, String value)
+    {
+        out.append('"');
+        JsonStringEncoder.getInstance().quoteAsString(value, out);
+        return out.append('"');
+    }
+
+    /** HS512 without per-token JCA look-ups: the encoded header and an initialized HMAC, cloned per token. */
+    private static final class HmacSigner implements Signer
+    {
+        private final String headerAndDot;
+        private final Mac hmac;
+
+        private HmacSigner(byte[] secret)
         {
-            jws.setPayload(new ObjectMapper().writeValueAsString(claims));
+            HmacKey key = new HmacKey(secret.clone());
+            try
+            {
+                JsonWebSignature jws = new JsonWebSignature();
+                jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.HMAC_SHA512);
+                jws.setHeader("typ", "JWT");
+                jws.setKey(key);
+                headerAndDot = jws.getHeaders().getEncodedHeader() + '.';
+                hmac = MacUtil.getInitializedMac(jws.getAlgorithm().getJavaAlgorithm(), key);
+
+                String sample = "{\"jti\":\"00000000-0000-4000-8000-000000000000\",\"iat\":0}";
+                jws.setPayload(sample);
+                String reference = jws.getCompactSerialization();
+                String ours = sign(sample);
+                if (!ours.equals(reference))
+                    throw new IllegalStateException("HS512 token built without jose4j differs from jose4j's: " + ours + " vs " + reference);
+            }
+            catch (JoseException x)
+            {
+                throw new IllegalArgumentException("cannot sign HS512 tokens with this key: " + x.getMessage(), x);
+            }
         }
-        catch (JsonProcessingException x)
+
+        @Override
+        public String sign(String claims)
         {
-            throw new IllegalStateException(x);
+            String signingInput = headerAndDot + BASE64URL.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
+            Mac mac;
+            try
+            {
+                mac = (Mac)hmac.clone();
+            }
+            catch (CloneNotSupportedException x)
+            {
+                throw new IllegalStateException("this JVM's HmacSHA512 cannot be cloned", x);
+            }
+            return signingInput + '.' + BASE64URL.encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
         }
-        return jws.getCompactSerialization();
     }
 }

@@ -78,6 +78,8 @@ public class JwtProxyServlet extends AsyncProxyServlet
     private String tokenHeader;
     private JwtMinter minter;
     private ProxyStats stats;
+    /** Serves the public keys; null with HS512, whose secret is never published. */
+    private KeyPublisher publisher;
 
     @Override
     public void init(ServletConfig servletConfig) throws ServletException
@@ -96,6 +98,8 @@ public class JwtProxyServlet extends AsyncProxyServlet
         tokenHeader = config.jwtHeader();
         minter = newMinter(config);
         stats = BootListener.stats(getServletContext());
+        KeyRing keys = BootListener.keys(getServletContext());
+        publisher = keys == null ? null : new KeyPublisher(keys, config.tokens());
         super.init();
     }
 
@@ -118,7 +122,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
     /** @return the minter of this servlet's tokens; an override point for other clocks or id sources */
     protected JwtMinter newMinter(ProxyConfig config)
     {
-        return JwtMinter.forConfig(config);
+        return JwtMinter.forConfig(config, BootListener.keys(getServletContext()));
     }
 
     @Override
@@ -139,6 +143,16 @@ public class JwtProxyServlet extends AsyncProxyServlet
             // Policy (RFC 9110 §9.3.8 allows it): TRACE would reflect the request, token included, back to the client.
             answer(proxyResponse, exchange, HttpStatus.METHOD_NOT_ALLOWED_405, "TRACE is refused");
             return;
+        }
+        if (publisher != null)
+        {
+            String path = clientRequest.getRequestURI().substring(clientRequest.getContextPath().length());
+            if (publisher.serves(path))
+            {
+                // The proxy's own keys: answered here, never forwarded.
+                finish(exchange, publisher.serve(clientRequest, proxyResponse, path));
+                return;
+            }
         }
         if (HttpMethod.OPTIONS.is(method) && clientRequest.getHeader("Max-Forwards") != null)
         {
@@ -268,7 +282,15 @@ public class JwtProxyServlet extends AsyncProxyServlet
         String token;
         try
         {
-            token = minter.mint();
+            String targetUri = null;
+            if (config.tokens().bindRequest())
+            {
+                String uri = proxyRequest.getURI().toString();
+                int query = uri.indexOf('?');
+                targetUri = query < 0 ? uri : uri.substring(0, query);
+            }
+            token = minter.mint(clientRequest.getRemoteUser(), clientRequest.getMethod(), targetUri);
+            stats.tokenMinted();
         }
         catch (RuntimeException x)
         {

@@ -70,6 +70,9 @@ public final class Main
         }
         if (config.demoSecret())
             LOG.warn("DEMO MODE: JWT_SECRET is not set; signing with a random per-process secret that no upstream can verify");
+        if (config.tokens().demoKey())
+            LOG.warn("DEMO MODE: neither JWT_KEY_FILE nor JWT_KEYS_DIR is set; signing with a random per-process {} key "
+                + "(upstreams can still verify it with the JWK Set the proxy serves)", config.tokens().algorithm());
         Server proxy = newServer(config);
         if (echo != null)
             proxy.addManaged(echo);

@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * @param httpHost the embedded server's listen address
  * @param httpPort the embedded server's port, 0 for a free one
  * @param upstream where requests go; null only in the embedded demo mode until the echo upstream is up
- * @param secret the HMAC key bytes (never logged)
+ * @param secret the HMAC key bytes (never logged); null unless the algorithm is HS512
  * @param jwtUser the {@code payload.user} claim
  * @param jwtHeader the token header name, lower case
  * @param demoSecret true when the secret was generated for this process
@@ -37,13 +37,14 @@ import java.util.stream.Stream;
  * @param trustForwarded whether client-supplied Forwarded and X-Forwarded-* headers are kept and appended to
  * @param maxRequestHeaderBytes the largest request head the embedded server accepts
  * @param shutdownDrain how long in-flight requests may take to finish on shutdown or undeploy
+ * @param tokens how tokens are signed and what they claim besides the seed's claims
  */
 public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte[] secret, String jwtUser,
                           String jwtHeader, boolean demoSecret, boolean demoUpstream, Duration upstreamConnectTimeout,
                           Duration upstreamIdleTimeout, Duration clientIdleTimeout, String viaPseudonym, boolean trustForwarded,
-                          int maxRequestHeaderBytes, Duration shutdownDrain)
+                          int maxRequestHeaderBytes, Duration shutdownDrain, TokenConfig tokens)
 {
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
     /** RFC 7518 §3.2: an HS512 key must be at least as long as the hash output. */
     public static final int MIN_SECRET_BYTES = 64;
@@ -91,11 +92,19 @@ public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte
             }
         }
 
+        TokenConfig tokens = TokenConfig.load(source, mode, problems);
+
         byte[] secret = null;
         boolean demoSecret = false;
         String secretValue = value(source, Setting.JWT_SECRET);
         String secretFile = value(source, Setting.JWT_SECRET_FILE);
-        if (secretValue != null && secretFile != null)
+        if (tokens.algorithm().asymmetric())
+        {
+            if (secretValue != null || secretFile != null)
+                problems.add((secretValue != null ? Setting.JWT_SECRET : Setting.JWT_SECRET_FILE) + ": is for HS512; "
+                    + tokens.algorithm() + " signs with JWT_KEY_FILE or JWT_KEYS_DIR");
+        }
+        else if (secretValue != null && secretFile != null)
         {
             problems.add(Setting.JWT_SECRET + ": set either it or " + Setting.JWT_SECRET_FILE + ", not both");
         }
@@ -110,7 +119,11 @@ public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte
                 problems.add(Setting.JWT_SECRET_FILE + ": cannot read \"" + secretFile.trim() + "\" (" + x.getClass().getSimpleName() + ")");
             }
         }
-        if (secretValue == null)
+        if (tokens.algorithm().asymmetric())
+        {
+            // No secret: the key is in tokens.
+        }
+        else if (secretValue == null)
         {
             if (secretFile == null && mode == Mode.WEBAPP)
                 problems.add(Setting.JWT_SECRET + ": is required (at least " + MIN_SECRET_BYTES + " bytes), or " + Setting.JWT_SECRET_FILE);
@@ -148,27 +161,30 @@ public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte
         if (!isToken(viaPseudonym))
             problems.add(Setting.VIA_PSEUDONYM + ": \"" + viaPseudonym + "\" is not a token (letters, digits, -._~ and the like)");
 
-        boolean trustForwarded = false;
-        String trust = value(source, Setting.TRUST_FORWARDED).trim().toLowerCase(Locale.ROOT);
-        if (trust.equals("true"))
-            trustForwarded = true;
-        else if (!trust.equals("false"))
-            problems.add(Setting.TRUST_FORWARDED + ": \"" + trust + "\" is neither true nor false");
+        boolean trustForwarded = bool(source, Setting.TRUST_FORWARDED, problems);
 
         if (!problems.isEmpty())
             throw new ConfigException(problems);
         return new ProxyConfig(httpHost, httpPort, upstream, secret, jwtUser, jwtHeader, demoSecret, upstream == null,
-            connectTimeout, upstreamIdleTimeout, clientIdleTimeout, viaPseudonym, trustForwarded, maxRequestHeaderBytes, shutdownDrain);
+            connectTimeout, upstreamIdleTimeout, clientIdleTimeout, viaPseudonym, trustForwarded, maxRequestHeaderBytes, shutdownDrain, tokens);
     }
 
     /** @return a copy that proxies to the built-in echo upstream at {@code echo} (demo mode) */
     public ProxyConfig withDemoUpstream(Upstream echo)
     {
         return new ProxyConfig(httpHost, httpPort, echo, secret, jwtUser, jwtHeader, demoSecret, true,
-            upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, viaPseudonym, trustForwarded, maxRequestHeaderBytes, shutdownDrain);
+            upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, viaPseudonym, trustForwarded, maxRequestHeaderBytes, shutdownDrain, tokens);
     }
 
-    private static int integer(ConfigSource source, Setting setting, int min, int max, String problem, List<String> problems)
+    static boolean bool(ConfigSource source, Setting setting, List<String> problems)
+    {
+        String value = value(source, setting).trim().toLowerCase(Locale.ROOT);
+        if (!value.equals("true") && !value.equals("false"))
+            problems.add(setting + ": \"" + value + "\" is neither true nor false");
+        return value.equals("true");
+    }
+
+    static int integer(ConfigSource source, Setting setting, int min, int max, String problem, List<String> problems)
     {
         String value = value(source, setting).trim();
         try
@@ -185,8 +201,8 @@ public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte
         return -1;
     }
 
-    // "250ms", "30s", "5m", or ISO-8601 ("PT30S"); positive.
-    private static Duration duration(ConfigSource source, Setting setting, List<String> problems)
+    // "250ms", "30s", "5m", "2h", "7d", or ISO-8601 ("PT30S", "P7D"); positive.
+    static Duration duration(ConfigSource source, Setting setting, List<String> problems)
     {
         String value = value(source, setting).trim();
         Matcher simple = DURATION.matcher(value);
@@ -198,7 +214,9 @@ public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte
             {
                 case "ms" -> Duration.ofMillis(amount);
                 case "s" -> Duration.ofSeconds(amount);
-                default -> Duration.ofMinutes(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> Duration.ofDays(amount);
             };
         }
         else
@@ -214,7 +232,7 @@ public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte
         }
         if (duration == null || duration.isNegative() || duration.isZero())
         {
-            problems.add(setting + ": \"" + value + "\" is not a positive duration (e.g. 500ms, 30s, 2m)");
+            problems.add(setting + ": \"" + value + "\" is not a positive duration (e.g. 500ms, 30s, 2m, 7d)");
             return null;
         }
         return duration;
@@ -228,10 +246,10 @@ public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte
             + ">, jwtUser=" + jwtUser + ", jwtHeader=" + jwtHeader + ", upstreamConnectTimeout=" + upstreamConnectTimeout
             + ", upstreamIdleTimeout=" + upstreamIdleTimeout + ", clientIdleTimeout=" + clientIdleTimeout
             + ", viaPseudonym=" + viaPseudonym + ", trustForwarded=" + trustForwarded
-            + ", maxRequestHeaderBytes=" + maxRequestHeaderBytes + ", shutdownDrain=" + shutdownDrain + "]";
+            + ", maxRequestHeaderBytes=" + maxRequestHeaderBytes + ", shutdownDrain=" + shutdownDrain + ", tokens=" + tokens + "]";
     }
 
-    private static String value(ConfigSource source, Setting setting)
+    static String value(ConfigSource source, Setting setting)
     {
         String value = source.get(setting.name());
         return value == null ? setting.defaultValue() : value;

@@ -5,12 +5,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.LongAdder;
 
-/** When the proxy started and how many requests it has been handed; exact under concurrency. */
+/** When the proxy started, how many requests it has been handed and how many tokens it minted; exact under concurrency. */
 public final class ProxyStats
 {
     private final Clock clock;
     private final Instant startedAt;
     private final LongAdder requests = new LongAdder();
+    private final LongAdder tokens = new LongAdder();
 
     public ProxyStats(Clock clock)
     {
@@ -21,6 +22,16 @@ public final class ProxyStats
     public void requestReceived()
     {
         requests.increment();
+    }
+
+    public void tokenMinted()
+    {
+        tokens.increment();
+    }
+
+    public long tokensMinted()
+    {
+        return tokens.sum();
     }
 
     public Instant startedAt()

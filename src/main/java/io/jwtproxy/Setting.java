@@ -15,7 +15,29 @@ public enum Setting
         + "Required in the WAR, or JWT_SECRET_FILE."),
     JWT_SECRET_FILE(null, "A file holding JWT_SECRET (one trailing line break is ignored), to keep the secret "
         + "out of the environment and of configuration files. Set JWT_SECRET or this, not both."),
-    JWT_USER("username", "The `payload.user` claim of every token."),
+    JWT_USER("username", "The `payload.user` claim of every token whose request the container did not authenticate "
+        + "(an authenticated request carries its principal there and in `sub`)."),
+    JWT_ALG("HS512", "Signing algorithm: HS512 (JWT_SECRET, the seed's token), ES256 (EC P-256), RS256 (RSA of 2048 bits or more) "
+        + "or EdDSA (Ed25519). The last three publish their public keys at JWKS_PATH."),
+    JWT_KEY_FILE(null, "ES256/RS256/EdDSA: an unencrypted PKCS#8 PEM private key file (`openssl genpkey`), one key for ever. "
+        + "Embedded jar without it (and without JWT_KEYS_DIR): a random per-process key (demo mode)."),
+    JWT_KEYS_DIR(null, "ES256/RS256/EdDSA: a directory of keys on a schedule (`key-<UTC activation time>.pem`, mode 0600), "
+        + "shared by restarts and replicas; the proxy creates the first key. A file named `rotate` dropped there asks "
+        + "for a new key, signing one JWKS_MAX_AGE later. Needs JWT_TTL_SECONDS. Set it or JWT_KEY_FILE, not both."),
+    JWT_ROTATE_EVERY(null, "With JWT_KEYS_DIR: how long each key signs (e.g. 7d, P7D); the next key is published a whole "
+        + "period before it signs. Longer than JWKS_MAX_AGE. Unset: keys change only when asked."),
+    JWKS_MAX_AGE("5m", "How long verifiers may cache the JWK Set (Cache-Control max-age); a new key is published at least "
+        + "this long before it signs."),
+    JWKS_PATH("/.well-known/jwks.json", "Where the proxy itself serves the JWK Set of its public keys (ES256/RS256/EdDSA; "
+        + "with HS512 the path is proxied like any other)."),
+    OPENID_CONFIGURATION_PATH("/.well-known/openid-configuration", "Where the proxy itself serves "
+        + "`{\"issuer\", \"jwks_uri\"}` for verifiers that discover keys (ES256/RS256/EdDSA; 404 without JWT_ISSUER)."),
+    JWT_ISSUER(null, "The `iss` claim; unset: none."),
+    JWT_AUDIENCE(null, "The `aud` claim; unset: none."),
+    JWT_TTL_SECONDS(null, "Adds `exp` = `iat` + this many seconds; unset: tokens do not expire."),
+    JWT_NOT_BEFORE_SKEW_SECONDS(null, "Adds `nbf` = `iat` minus this many seconds, for verifiers whose clock is behind; unset: no `nbf`."),
+    JWT_BIND_REQUEST("false", "true: adds `htm` (the method) and `htu` (the URI the upstream receives, without query) "
+        + "as RFC 9449 names them, so a token replayed against another endpoint can be refused."),
     JWT_HEADER("x-my-jwt", "Name of the request header that carries the token to the upstream."),
     UPSTREAM_CONNECT_TIMEOUT("5s", "How long connecting to the upstream may take; past it the client gets 502."),
     UPSTREAM_IDLE_TIMEOUT("30s", "How long the upstream may stay silent during an exchange; past it the client "

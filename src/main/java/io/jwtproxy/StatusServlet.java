@@ -15,19 +15,24 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * {@code GET /status}: when the proxy started, its uptime and how many requests it has been
- * handed, as JSON, or as a small HTML page for clients that prefer {@code text/html}.
+ * {@code GET /status}: when the proxy started, its uptime, how many requests it has been handed and
+ * tokens it minted, and what signs them (algorithm, active key, next key and when it takes over), as
+ * JSON, or as a small HTML page for clients that prefer {@code text/html}.
  */
 public class StatusServlet extends HttpServlet
 {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ProxyStats stats;
+    private ProxyConfig config;
+    private KeyRing keys;
 
     @Override
     public void init() throws ServletException
     {
         stats = BootListener.stats(getServletContext());
+        config = BootListener.config(getServletContext());
+        keys = BootListener.keys(getServletContext());
     }
 
     @Override
@@ -37,6 +42,18 @@ public class StatusServlet extends HttpServlet
         status.put("startedAt", stats.startedAt().truncatedTo(ChronoUnit.MILLIS).toString());
         status.put("uptimeSeconds", BigDecimal.valueOf(stats.uptime().toMillis(), 3));
         status.put("requestsProcessed", stats.requestsProcessed());
+        status.put("tokensMinted", stats.tokensMinted());
+        status.put("signingAlgorithm", config.tokens().algorithm().joseName());
+        if (keys != null)
+        {
+            status.put("activeKid", keys.active().kid());
+            SigningKey next = keys.next();
+            if (next != null)
+            {
+                status.put("nextKid", next.kid());
+                status.put("nextKidActiveFrom", next.activeFrom().toString());
+            }
+        }
 
         response.setHeader("Cache-Control", "no-store");
         if ("HTTP/1.0".equals(request.getProtocol()))
@@ -58,7 +75,7 @@ public class StatusServlet extends HttpServlet
     {
         StringBuilder page = new StringBuilder("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>jwt-proxy status</title></head>\n")
             .append("<body><h1>jwt-proxy</h1>\n<table>\n");
-        // Every value is a number or an ISO instant the proxy produced itself: nothing to escape.
+        // Every value is a number, an ISO instant, an algorithm name or a base64url kid the proxy produced itself: nothing to escape.
         status.forEach((name, value) -> page.append("<tr><th>").append(name).append("</th><td>").append(value).append("</td></tr>\n"));
         return page.append("</table></body></html>\n").toString();
     }

@@ -161,11 +161,17 @@ class ContainerIT
     void tomcatUndeployReleasesEverythingAndRedeployStartsFresh() throws Exception
     {
         Server echo = echo();
+        // ES256 with a keys directory: the key refresher thread must stop with the context, and a
+        // redeployed WAR must carry on with the keys (and so the kid) of the directory.
+        java.nio.file.Path keys = java.nio.file.Files.createTempDirectory(java.nio.file.Path.of("target"), "tomcat-keys");
         // Settings as system properties: Tomcat deletes a context descriptor when its WAR is removed.
         Deployment.Tomcat tomcat = new Deployment.Tomcat("tomcat-11-redeploy", System.getProperty("jwtproxy.tomcat11"), "/proxy", false);
         resources.add(0, tomcat);
-        tomcat.start(Map.of("UPSTREAM_URL", "http://127.0.0.1:" + RevealingEcho.port(echo), "JWT_SECRET", Tokens.SEED_SECRET));
-        assertThat(get(tomcat.base() + "/before").statusCode()).isEqualTo(200);
+        tomcat.start(Map.of("UPSTREAM_URL", "http://127.0.0.1:" + RevealingEcho.port(echo), "JWT_ALG", "ES256",
+            "JWT_KEYS_DIR", keys.toAbsolutePath().toString(), "JWT_TTL_SECONDS", "300", "JWT_ROTATE_EVERY", "1d"));
+        HttpResponse<String> before = get(tomcat.base() + "/before");
+        assertThat(before.statusCode()).isEqualTo(200);
+        String tokenBefore = before.headers().firstValue("x-upstream-token").orElseThrow();
         java.nio.file.Path war = tomcat.deployedWar();
         byte[] warBytes = java.nio.file.Files.readAllBytes(war);
 
@@ -178,8 +184,14 @@ class ContainerIT
 
         java.nio.file.Files.write(war, warBytes);
         awaitStatus(tomcat.base() + "/status", 200);
-        assertThat(get(tomcat.base() + "/after").statusCode()).isEqualTo(200);
+        HttpResponse<String> after = get(tomcat.base() + "/after");
+        assertThat(after.statusCode()).isEqualTo(200);
         assertThat(requestsProcessed(tomcat)).as("a fresh deployment starts a fresh count").isEqualTo(1);
+        io.jsonwebtoken.security.JwkSet set = IndependentJose.parseSet(get(tomcat.base() + "/.well-known/jwks.json").body());
+        String kidBefore = IndependentJose.verify(tokenBefore, set, java.time.Instant.now()).getHeader().getKeyId();
+        String kidAfter = IndependentJose.verify(after.headers().firstValue("x-upstream-token").orElseThrow(), set, java.time.Instant.now())
+            .getHeader().getKeyId();
+        assertThat(kidAfter).as("the redeployed proxy signs with the directory's active key").isEqualTo(kidBefore);
     }
 
     @org.junit.jupiter.api.Test

@@ -128,9 +128,9 @@ class ProxyConfigTest
             Arguments.of("UPSTREAM_URL", "http://host:70000/", "\"http://host:70000/\" has a port outside 1-65535"),
             Arguments.of("JWT_HEADER", "x my jwt", "\"x my jwt\" is not a valid header name"),
             Arguments.of("JWT_HEADER", "Connection", "\"connection\" is a header the proxy or HTTP itself uses"),
-            Arguments.of("UPSTREAM_IDLE_TIMEOUT", "30", "\"30\" is not a positive duration (e.g. 500ms, 30s, 2m)"),
-            Arguments.of("UPSTREAM_CONNECT_TIMEOUT", "0s", "\"0s\" is not a positive duration (e.g. 500ms, 30s, 2m)"),
-            Arguments.of("CLIENT_IDLE_TIMEOUT", "-PT1S", "\"-PT1S\" is not a positive duration (e.g. 500ms, 30s, 2m)"),
+            Arguments.of("UPSTREAM_IDLE_TIMEOUT", "30", "\"30\" is not a positive duration (e.g. 500ms, 30s, 2m, 7d)"),
+            Arguments.of("UPSTREAM_CONNECT_TIMEOUT", "0s", "\"0s\" is not a positive duration (e.g. 500ms, 30s, 2m, 7d)"),
+            Arguments.of("CLIENT_IDLE_TIMEOUT", "-PT1S", "\"-PT1S\" is not a positive duration (e.g. 500ms, 30s, 2m, 7d)"),
             Arguments.of("MAX_REQUEST_HEADER_BYTES", "512", "\"512\" is not a number of bytes from 1024 to 1048576"),
             Arguments.of("VIA_PSEUDONYM", "my proxy", "\"my proxy\" is not a token (letters, digits, -._~ and the like)"),
             Arguments.of("TRUST_FORWARDED", "yes", "\"yes\" is neither true nor false"));

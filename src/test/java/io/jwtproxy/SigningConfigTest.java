@@ -1,0 +1,171 @@
+package io.jwtproxy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** JWT_ALG and its keys: PEM files, derived public keys, and every way a setting can be wrong. */
+class SigningConfigTest
+{
+    @TempDir
+    Path dir;
+
+    private static ProxyConfig load(ProxyConfig.Mode mode, String... pairs)
+    {
+        Map<String, String> values = new HashMap<>();
+        for (int i = 0; i < pairs.length; i += 2)
+            values.put(pairs[i], pairs[i + 1]);
+        return ProxyConfig.load(ConfigSource.of(values), mode);
+    }
+
+    private static String problem(ProxyConfig.Mode mode, String... pairs)
+    {
+        try
+        {
+            load(mode, pairs);
+        }
+        catch (ConfigException x)
+        {
+            return x.getMessage();
+        }
+        throw new AssertionError("expected a configuration error for " + String.join(" ", pairs));
+    }
+
+    private Path pem(String name, KeyPair pair) throws Exception
+    {
+        Path file = dir.resolve(name);
+        Files.writeString(file, PemKeys.format(pair.getPrivate()));
+        return file;
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JwtAlgorithm.class, names = {"ES256", "RS256", "EdDSA"})
+    void aPemKeyIsReadAndItsPublicHalfDerived(JwtAlgorithm algorithm) throws Exception
+    {
+        KeyPair pair = algorithm.generate();
+        Path file = pem("key.pem", pair);
+
+        ProxyConfig config = load(ProxyConfig.Mode.WEBAPP, "UPSTREAM_URL", "http://127.0.0.1:1", "JWT_ALG", algorithm.name(),
+            "JWT_KEY_FILE", file.toString());
+
+        SigningKey key = config.tokens().fixedKey();
+        assertThat(key.privateKey().getEncoded()).isEqualTo(pair.getPrivate().getEncoded());
+        assertThat(key.publicKey().getEncoded()).as("derived public key").isEqualTo(pair.getPublic().getEncoded());
+        assertThat(config.secret()).as("no HMAC secret with %s", algorithm).isNull();
+        assertThat(config.toString()).contains(key.kid()).doesNotContain(Files.readString(file).lines().skip(1).findFirst().orElseThrow());
+    }
+
+    @Test
+    void algorithmNamesAreCheckedAndListed()
+    {
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "JWT_ALG", "none"))
+            .contains("JWT_ALG: \"none\" is not one of HS512, ES256, RS256, EdDSA");
+        assertThat(load(ProxyConfig.Mode.EMBEDDED, "JWT_ALG", "eddsa").tokens().algorithm()).isEqualTo(JwtAlgorithm.EdDSA);
+    }
+
+    @Test
+    void aKeyOfAnotherTypeIsRefused() throws Exception
+    {
+        Path rsa = pem("rsa.pem", JwtAlgorithm.RS256.generate());
+
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "JWT_ALG", "ES256", "JWT_KEY_FILE", rsa.toString()))
+            .contains("JWT_KEY_FILE: \"" + rsa + "\": the key is RSA, which ES256 cannot sign with; it needs an EC P-256 key");
+    }
+
+    @Test
+    void anEcKeyOnAnotherCurveIsRefused() throws Exception
+    {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp384r1"));
+        Path p384 = pem("p384.pem", generator.generateKeyPair());
+
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "JWT_ALG", "ES256", "JWT_KEY_FILE", p384.toString()))
+            .contains("the EC key is not on P-256");
+    }
+
+    @Test
+    void aWeakRsaKeyIsRefused() throws Exception
+    {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(1024);
+        Path weak = pem("weak.pem", generator.generateKeyPair());
+
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "JWT_ALG", "RS256", "JWT_KEY_FILE", weak.toString()))
+            .contains("the RSA key has 1024 bits; RS256 needs at least 2048");
+    }
+
+    @Test
+    void otherPemFormsAreExplained() throws Exception
+    {
+        Path traditional = dir.resolve("old.pem");
+        Files.writeString(traditional, "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\n");
+        Path missing = dir.resolve("missing.pem");
+
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "JWT_ALG", "ES256", "JWT_KEY_FILE", traditional.toString()))
+            .contains("traditional (PKCS#1/SEC1) key; convert it (openssl pkcs8 -topk8 -nocrypt");
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "JWT_ALG", "ES256", "JWT_KEY_FILE", missing.toString()))
+            .contains("JWT_KEY_FILE: cannot read \"" + missing + "\" (NoSuchFileException)");
+    }
+
+    @Test
+    void settingsOfTheOtherAlgorithmAreRefused() throws Exception
+    {
+        Path key = pem("ec.pem", JwtAlgorithm.ES256.generate());
+
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "JWT_ALG", "ES256", "JWT_SECRET", Tokens.SEED_SECRET))
+            .contains("JWT_SECRET: is for HS512; ES256 signs with JWT_KEY_FILE or JWT_KEYS_DIR");
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "JWT_KEY_FILE", key.toString()))
+            .contains("JWT_KEY_FILE: is for ES256, RS256 and EdDSA; HS512 signs with JWT_SECRET");
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "JWT_ALG", "ES256", "JWT_KEY_FILE", key.toString(), "JWT_KEYS_DIR", dir.toString()))
+            .contains("JWT_KEY_FILE: set either it or JWT_KEYS_DIR, not both");
+    }
+
+    @Test
+    void aDeployedWarNeedsAKeyWhileTheJarMakesADemoOne()
+    {
+        assertThat(problem(ProxyConfig.Mode.WEBAPP, "UPSTREAM_URL", "http://127.0.0.1:1", "JWT_ALG", "EdDSA"))
+            .contains("JWT_KEY_FILE: EdDSA needs a private key: set it or JWT_KEYS_DIR");
+        assertThat(load(ProxyConfig.Mode.EMBEDDED, "JWT_ALG", "EdDSA").tokens().demoKey()).isTrue();
+    }
+
+    @Test
+    void rotationNeedsADirectoryATokenLifetimeAndAPeriodLongerThanTheCache()
+    {
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "JWT_ALG", "ES256", "JWT_KEYS_DIR", dir.toString()))
+            .contains("JWT_KEYS_DIR: needs JWT_TTL_SECONDS");
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "JWT_ALG", "ES256", "JWT_KEYS_DIR", dir.toString(), "JWT_TTL_SECONDS", "300",
+            "JWT_ROTATE_EVERY", "5m")).contains("JWT_ROTATE_EVERY: 5m is not longer than JWKS_MAX_AGE");
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "JWT_ALG", "ES256", "JWT_ROTATE_EVERY", "7d"))
+            .contains("JWT_ROTATE_EVERY: needs JWT_KEYS_DIR");
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "JWT_ALG", "ES256", "JWT_KEYS_DIR", dir.resolve("absent").toString(), "JWT_TTL_SECONDS", "300"))
+            .contains("JWT_KEYS_DIR: \"" + dir.resolve("absent") + "\" is not a directory");
+
+        TokenConfig tokens = load(ProxyConfig.Mode.EMBEDDED, "JWT_ALG", "ES256", "JWT_KEYS_DIR", dir.toString(), "JWT_TTL_SECONDS", "300",
+            "JWT_NOT_BEFORE_SKEW_SECONDS", "30", "JWT_ROTATE_EVERY", "P7D").tokens();
+        assertThat(tokens.rotateEvery()).isEqualTo(Duration.ofDays(7));
+        assertThat(tokens.keepAfterRetired()).isEqualTo(Duration.ofSeconds(330));
+    }
+
+    @Test
+    void claimSettingsAreChecked()
+    {
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "JWT_TTL_SECONDS", "0")).contains("JWT_TTL_SECONDS: \"0\" is not a whole number of seconds");
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "JWT_NOT_BEFORE_SKEW_SECONDS", "-5")).contains("JWT_NOT_BEFORE_SKEW_SECONDS:");
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "JWT_BIND_REQUEST", "yes")).contains("JWT_BIND_REQUEST: \"yes\" is neither true nor false");
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "JWKS_PATH", "jwks")).contains("JWKS_PATH: \"jwks\" is not a path of its own");
+        assertThat(problem(ProxyConfig.Mode.EMBEDDED, "OPENID_CONFIGURATION_PATH", "/.well-known/jwks.json"))
+            .contains("OPENID_CONFIGURATION_PATH: is the same path as JWKS_PATH");
+    }
+}
