@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,10 @@ import io.jsonwebtoken.IncorrectClaimException;
 import io.jsonwebtoken.Jws;
 import io.jsonwebtoken.security.Jwk;
 import io.jsonwebtoken.security.JwkSet;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.Server;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jwk.HttpsJwks;
@@ -168,6 +173,37 @@ class AsymmetricTokensTest
             .setExpectedAudience("billing")
             .build();
         assertThatThrownBy(() -> otherAudience.processToClaims(token)).isInstanceOf(InvalidJwtException.class);
+    }
+
+    @Test
+    void aContainerAuthenticatedPrincipalIsTheSubjectAndTheUser() throws Exception
+    {
+        Server echo = RevealingEcho.start("x-my-jwt");
+        servers.add(echo);
+        ProxyConfig config = ProxyConfig.load(ConfigSource.of(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "JWT_ALG", "ES256",
+            "UPSTREAM_URL", "http://127.0.0.1:" + RevealingEcho.port(echo))), ProxyConfig.Mode.EMBEDDED);
+        Server proxy = Main.newServer(config);
+        // Stands for the container's authentication (a login module, a security constraint): it sets the remote user.
+        proxy.getDescendant(ServletContextHandler.class).addFilter((request, response, chain) ->
+            chain.doFilter(new HttpServletRequestWrapper((HttpServletRequest)request)
+            {
+                @Override
+                public String getRemoteUser()
+                {
+                    return "alice@example.com";
+                }
+            }, response), "/*", EnumSet.of(DispatcherType.REQUEST));
+        proxy.start();
+        servers.add(proxy);
+        port = Main.localPort(proxy);
+
+        HttpResponse<String> response = send("GET", "/me");
+        String token = response.headers().firstValue("x-upstream-token").orElseThrow();
+        Claims claims = IndependentJose.verify(token, IndependentJose.parseSet(send("GET", "/.well-known/jwks.json").body()), Instant.now())
+            .getPayload();
+
+        assertThat(claims.getSubject()).isEqualTo("alice@example.com");
+        assertThat(claims.get("payload", Map.class)).containsEntry("user", "alice@example.com");
     }
 
     @Test
