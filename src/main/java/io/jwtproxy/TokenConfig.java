@@ -33,13 +33,6 @@ public record TokenConfig(JwtAlgorithm algorithm, SigningKey fixedKey, Path keys
     /** Ten years: a longer token lifetime is a mistake, not a choice. */
     private static final int MAX_TTL_SECONDS = 315_360_000;
 
-    /** @return the token settings of the seed's HS512 token: no key, no extra claim */
-    public static TokenConfig seed()
-    {
-        return new TokenConfig(JwtAlgorithm.HS512, null, null, false, null, Duration.ofMinutes(5),
-            Setting.JWKS_PATH.defaultValue(), Setting.OPENID_CONFIGURATION_PATH.defaultValue(), null, null, null, null, false);
-    }
-
     static TokenConfig load(ConfigSource source, ProxyConfig.Mode mode, List<String> problems)
     {
         JwtAlgorithm algorithm = JwtAlgorithm.HS512;

@@ -2,10 +2,15 @@ package io.jwtproxy.bench;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import io.jwtproxy.JwtAlgorithm;
 import io.jwtproxy.JwtMinter;
+import io.jwtproxy.KeyRing;
+import io.jwtproxy.SigningKey;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -19,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The cost of the token every forwarded request carries: the whole production minter (random
- * {@code jti}, clock, claims, HS512 signature) and its {@code jti} source alone. Run it with one
+ * {@code jti}, clock, claims, HS512 signature), its {@code jti} source alone, and the public-key
+ * algorithms with every optional claim. Run it with one
  * thread and with two ({@code -t 2}) to see contention on shared state.
  */
 @State(Scope.Benchmark)
@@ -36,12 +42,48 @@ public class MintBenchmark
 
     private JwtMinter production;
     private JwtMinter fixedId;
+    private JwtMinter es256;
+    private JwtMinter edDsa;
+    private JwtMinter rs256;
 
     @Setup
     public void setUp()
     {
         production = JwtMinter.forSecret(SECRET, "username");
         fixedId = new JwtMinter(SECRET, "username", Clock.systemUTC(), () -> "f376c4b4-cf5c-4f29-8650-b7e0aba87c1e");
+        es256 = asymmetric(JwtAlgorithm.ES256);
+        edDsa = asymmetric(JwtAlgorithm.EdDSA);
+        rs256 = asymmetric(JwtAlgorithm.RS256);
+    }
+
+    // With every optional claim, as an operator of public-key tokens would run it.
+    private static JwtMinter asymmetric(JwtAlgorithm algorithm)
+    {
+        KeyRing keys = KeyRing.fixed(SigningKey.of(algorithm, algorithm.generate().getPrivate(), Instant.EPOCH), Clock.systemUTC());
+        JwtMinter.Claims claims = new JwtMinter.Claims("username", "https://proxy.example.com", "orders", Duration.ofMinutes(5),
+            Duration.ofSeconds(30), true);
+        return new JwtMinter(claims, keys, Clock.systemUTC(), () -> UUID.randomUUID().toString());
+    }
+
+    /** ES256 (P-256), signed by jose4j with the JDK's provider. */
+    @Benchmark
+    public String mintEs256()
+    {
+        return es256.mint(null, "GET", "http://127.0.0.1:9000/orders/7");
+    }
+
+    /** EdDSA (Ed25519). */
+    @Benchmark
+    public String mintEdDsa()
+    {
+        return edDsa.mint(null, "GET", "http://127.0.0.1:9000/orders/7");
+    }
+
+    /** RS256 with a 2048-bit key. */
+    @Benchmark
+    public String mintRs256()
+    {
+        return rs256.mint(null, "GET", "http://127.0.0.1:9000/orders/7");
     }
 
     /** What the proxy pays per request. */
