@@ -41,6 +41,7 @@ class Service:
 
     def __init__(self, name, command, env=None, log=None):
         self.name = name
+        self.started = time.time()
         out = open(WORK / f"{name}.log", "w") if log is None else log
         self.process = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=out,
                                         stderr=subprocess.STDOUT, cwd=WORK, start_new_session=True)
@@ -129,6 +130,7 @@ def main():
     parser.add_argument("--java", default=os.environ.get("JAVA", "java"))
     parser.add_argument("--only", nargs="*", default=list(TARGETS), help="targets to run")
     parser.add_argument("--loads", nargs="*", default=LOADS, choices=LOADS, help="loads to run")
+    parser.add_argument("--warmup-seconds", type=int, default=30, help="jwt-proxy's measured warm-up")
     args = parser.parse_args()
 
     WORK.mkdir(parents=True, exist_ok=True)
@@ -159,19 +161,21 @@ def main():
     }
 """, "")
     services = {}
-    java = [args.java, "-Xmx128m", "-Dio.jwtproxy.access.LEVEL=WARN", "-jar", str(jar)]
+    # The launch the README recommends for production (section "Running it lean"), access log off like the peers'.
+    java = [args.java, "-Xmx128m", "-XX:+UseSerialGC", "-Dio.jwtproxy.access.LEVEL=WARN", "-jar", str(jar)]
+    lean = {"MALLOC_ARENA_MAX": "2"}
     try:
         services["upstream-nginx"] = Service("upstream-nginx", ["nginx", "-g", "daemon off;", "-c",
                                              str(nginx_conf("upstream-nginx.conf", upstream_conf.replace("nginx.pid", "upstream-nginx.pid")))])
-        services["upstream-echo"] = Service("upstream-echo", [args.java, "-Xmx256m", "-jar", str(jar), "echo"],
-                                            {"HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(ECHO)})
+        services["upstream-echo"] = Service("upstream-echo", [args.java, "-Xmx256m", "-XX:+UseSerialGC", "-jar", str(jar), "echo"],
+                                            {**lean, "HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(ECHO)})
         if "nginx" in args.only:
             services["nginx"] = Service("nginx", ["nginx", "-g", "daemon off;", "-c", str(nginx_conf("proxy-nginx.conf", proxy_conf))])
         if "haproxy" in args.only:
             services["haproxy"] = Service("haproxy", ["haproxy", "-f", str(BENCH / "haproxy.cfg")])
         for name, command, envs in [
             ("aiohttp", ["/usr/bin/python3", str(BENCH / "aiohttp_proxy.py")], {}),
-            ("jwt-proxy", java, {"HTTP_HOST": "127.0.0.1"}),
+            ("jwt-proxy", java, {**lean, "HTTP_HOST": "127.0.0.1"}),
         ]:
             if name not in args.only:
                 continue
@@ -188,13 +192,23 @@ def main():
             service = services.get(name + ("-big" if big and name + "-big" in services else ""))
             return service.pids() if service else []
 
-        # Warm-up: JIT and pools, for every target alike.
-        for name in args.only:
-            wrk(TARGETS[name][0], 32, 5, script)
+        # Warm-up: pools (and the JIT) for every target; jwt-proxy's is measured, in one-second
+        # slices from its start, until it has run at its steady rate for a while.
+        warmup = None
+        # jwt-proxy first, so that its curve starts right after its start.
+        for name in sorted(args.only, key=lambda target: target != "jwt-proxy"):
+            if name == "jwt-proxy":
+                warmup = warm_up_curve(services[name], TARGETS[name][0], script, args.warmup_seconds)
+            else:
+                wrk(TARGETS[name][0], 32, 5, script)
+            if TARGETS[name][1] != TARGETS[name][0]:
+                wrk(TARGETS[name][1], 32, 5, script)
 
         results = []
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
         raw = open(WORK / f"results-{stamp}.jsonl", "w")
+        if warmup:
+            raw.write(json.dumps({"target": "jwt-proxy", "load": "warm-up", **warmup}) + "\n")
         for round_ in range(1, args.rounds + 1):
             for load in args.loads:
                 for name in args.only:
@@ -218,7 +232,7 @@ def main():
                     raw.flush()
                     print(json.dumps(result), file=sys.stderr)
         raw.close()
-        table = render(results, args)
+        table = render(results, args, warmup)
         (WORK / f"results-{stamp}.md").write_text(table)
         print(table)
     finally:
@@ -226,7 +240,21 @@ def main():
             service.stop()
 
 
-def render(results, args):
+def warm_up_curve(service, port, script, seconds):
+    """Requests/s in one-second slices of c32 load from now on, and when (counted from the process's
+    start) the rate first held 90 % of its steady value (the median of the last five slices) for two slices."""
+    slices = []
+    first = time.time() - service.started
+    for _ in range(seconds):
+        slices.append(wrk(port, 32, 1, script)["rps"])
+    steady = statistics.median(slices[-5:])
+    reached = next((i for i in range(len(slices) - 1) if min(slices[i], slices[i + 1]) >= 0.9 * steady), None)
+    return {"slices_rps": slices, "first_slice_s": first, "steady_rps": steady,
+            "seconds_to_90pct": None if reached is None else first + reached,
+            "seconds_of_load_to_90pct": reached}
+
+
+def render(results, args, warmup=None):
     def median(target, load, key):
         values = [r[key] for r in results if r["target"] == target and r["load"] == load and r.get(key) is not None]
         return statistics.median(values) if values else None
@@ -237,6 +265,12 @@ def render(results, args):
     lines = [f"Machine: {os.cpu_count()} cores, {os.uname().release}; {args.rounds} interleaved rounds, wrk {args.seconds} s, "
              f"bodies {args.big_bytes:,} bytes; load average at the rounds' starts "
              f"{min(r['loadavg'] for r in results):.2f}–{max(r['loadavg'] for r in results):.2f}.", ""]
+    if warmup:
+        reached = warmup["seconds_to_90pct"]
+        lines[-1:-1] = [f"jwt-proxy warm-up (c32, one-second slices from {warmup['first_slice_s']:.1f} s after its start): "
+                        f"{', '.join(f'{r:,.0f}' for r in warmup['slices_rps'])} req/s; 90 % of its steady "
+                        f"{warmup['steady_rps']:,.0f} req/s " + (f"from {reached:.1f} s after start ({warmup['seconds_of_load_to_90pct']} s of load)."
+                                                          if reached is not None else "not reached.")]
     lines += ["| load | target | req/s or MB/s | ×nginx | ×direct | p50 ms | p99 ms | CPU µs/req or s/GiB | peak RSS MB | errors |",
               "|---|---|---|---|---|---|---|---|---|---|"]
     for load in args.loads:
