@@ -30,6 +30,7 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.IteratingCallback;
 import org.slf4j.Logger;
@@ -441,6 +442,29 @@ public class JwtProxyServlet extends AsyncProxyServlet
         {
             return InvocationType.NON_BLOCKING;
         }
+    }
+
+    @Override
+    protected Response.Listener newProxyResponseListener(HttpServletRequest clientRequest, HttpServletResponse proxyResponse)
+    {
+        return new ProxyResponseListener(clientRequest, proxyResponse)
+        {
+            // Jetty's listener copies each chunk of the upstream's answer into a new array; this one
+            // reuses its array: the next chunk is only demanded once the last has been written.
+            private byte[] copy;
+
+            @Override
+            public void onContent(Response serverResponse, Content.Chunk chunk, Runnable demander)
+            {
+                ByteBuffer content = chunk.getByteBuffer();
+                int length = content.remaining();
+                if (copy == null || copy.length < length)
+                    copy = new byte[length];
+                content.get(copy, 0, length);
+                onResponseContent(clientRequest, proxyResponse, serverResponse, copy, 0, length,
+                    Callback.from(demander, serverResponse::abort));
+            }
+        };
     }
 
     @Override
