@@ -38,9 +38,10 @@ final class MovingClock extends Clock
         return ZoneOffset.UTC;
     }
 
+    /** @return the current instant, fixed, in that zone: later moves of this clock do not move it */
     @Override
     public Clock withZone(ZoneId zone)
     {
-        throw new UnsupportedOperationException("a UTC clock");
+        return Clock.fixed(now, zone);
     }
 }

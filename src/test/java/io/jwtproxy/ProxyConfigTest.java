@@ -19,7 +19,7 @@ class ProxyConfigTest
 {
     private static final String SECRET = Tokens.SEED_SECRET;
 
-    private static ProxyConfig load(ProxyConfig.Mode mode, String... pairs)
+    static ProxyConfig load(ProxyConfig.Mode mode, String... pairs)
     {
         Map<String, String> values = new HashMap<>();
         for (int i = 0; i < pairs.length; i += 2)
@@ -27,7 +27,7 @@ class ProxyConfigTest
         return ProxyConfig.load(ConfigSource.of(values), mode);
     }
 
-    private static String problem(ProxyConfig.Mode mode, String... pairs)
+    static String problem(ProxyConfig.Mode mode, String... pairs)
     {
         try
         {

@@ -6,14 +6,14 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import static io.jwtproxy.ProxyConfigTest.load;
+import static io.jwtproxy.ProxyConfigTest.problem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** JWT_ALG and its keys: PEM files, derived public keys, and every way a setting can be wrong. */
@@ -21,27 +21,6 @@ class SigningConfigTest
 {
     @TempDir
     Path dir;
-
-    private static ProxyConfig load(ProxyConfig.Mode mode, String... pairs)
-    {
-        Map<String, String> values = new HashMap<>();
-        for (int i = 0; i < pairs.length; i += 2)
-            values.put(pairs[i], pairs[i + 1]);
-        return ProxyConfig.load(ConfigSource.of(values), mode);
-    }
-
-    private static String problem(ProxyConfig.Mode mode, String... pairs)
-    {
-        try
-        {
-            load(mode, pairs);
-        }
-        catch (ConfigException x)
-        {
-            return x.getMessage();
-        }
-        throw new AssertionError("expected a configuration error for " + String.join(" ", pairs));
-    }
 
     private Path pem(String name, KeyPair pair) throws Exception
     {
