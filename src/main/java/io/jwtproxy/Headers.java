@@ -3,18 +3,13 @@ package io.jwtproxy;
 import java.util.Locale;
 import java.util.Set;
 
-/** The hop-by-hop rules of RFC 9110 §7.6.1, shared by the proxy and the echo upstream. */
+/** The header rules of RFC 9110 the proxy applies, shared by the proxy and the echo upstream. */
 final class Headers
 {
-    /** Fields that describe one connection, never forwarded (lower case). */
+    /** Fields that describe one connection, never forwarded (lower case; RFC 9110 §7.6.1). */
     static final Set<String> HOP_BY_HOP = Set.of(
         "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
         "te", "trailer", "transfer-encoding", "upgrade");
-
-    /** What a client tells about the hops before it: replaced unless TRUST_FORWARDED (lower case). */
-    static final Set<String> FORWARDING = Set.of(
-        "forwarded", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port",
-        "x-forwarded-server", "x-real-ip");
 
     private Headers()
     {
@@ -41,6 +36,29 @@ final class Headers
     static boolean isHopByHop(String name)
     {
         return HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * What a client tells about the hops before it: {@code Forwarded}, {@code X-Real-IP} and every
+     * {@code X-Forwarded-*} field (For, Proto, Host, Port, Prefix, Ssl, ...), which frameworks read
+     * to rebuild the client's address and URL. Replaced unless TRUST_FORWARDED.
+     *
+     * @param name a field name as received
+     */
+    static boolean isForwarding(String name)
+    {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return lower.equals("forwarded") || lower.equals("x-real-ip") || lower.startsWith("x-forwarded-");
+    }
+
+    /**
+     * A look-alike of a forwarding field spelled with underscores ({@code X_Forwarded_For}): CGI,
+     * WSGI and PHP turn {@code -} into {@code _}, so the application reads it as the real one. Such
+     * a spelling never comes from a proxy, trusted or not, and is always dropped.
+     */
+    static boolean isForwardingLookAlike(String name)
+    {
+        return name.indexOf('_') >= 0 && isForwarding(name.replace('_', '-'));
     }
 
     /**

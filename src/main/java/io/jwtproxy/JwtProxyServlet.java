@@ -3,13 +3,18 @@ package io.jwtproxy;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.ListIterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -24,9 +29,11 @@ import org.eclipse.jetty.client.AsyncRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.ee10.proxy.AsyncProxyServlet;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
@@ -71,7 +78,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
         "requestBufferSize", "65536",
         "responseBufferSize", "65536");
 
-    /** What the proxy answers itself with in Allow: every method it forwards. */
+    /** The standard methods the proxy forwards, for Allow when it answers OPTIONS or 405 itself; extension methods are forwarded too. */
     static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
 
     private ProxyConfig config;
@@ -81,6 +88,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
     private ProxyStats stats;
     /** Serves the public keys; null with HS512, whose secret is never published. */
     private KeyPublisher publisher;
+    private InterimResponses interims;
 
     @Override
     public void init(ServletConfig servletConfig) throws ServletException
@@ -101,6 +109,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
         stats = BootListener.stats(getServletContext());
         KeyRing keys = BootListener.keys(getServletContext());
         publisher = keys == null ? null : new KeyPublisher(keys, config.tokens());
+        interims = new InterimResponses(getServletContext().getServerInfo());
         super.init();
     }
 
@@ -109,6 +118,17 @@ public class JwtProxyServlet extends AsyncProxyServlet
     {
         HttpClient client = super.newHttpClient();
         client.setConnectTimeout(config.upstreamConnectTimeout().toMillis());
+        // A larger head could not be relayed (onServerResponseHeaders refuses it): no point in reading it.
+        client.setMaxResponseHeadersSize(config.maxResponseHeaderBytes());
+        return client;
+    }
+
+    @Override
+    protected HttpClient createHttpClient() throws ServletException
+    {
+        HttpClient client = super.createHttpClient();
+        // After Jetty's handler of 100 Continue: the other interim responses, relayed instead of taken for the final one.
+        client.getProtocolHandlers().put(InterimResponses.handler(this::relayInterim));
         return client;
     }
 
@@ -133,6 +153,12 @@ public class JwtProxyServlet extends AsyncProxyServlet
         String method = clientRequest.getMethod();
         Exchange exchange = new Exchange(method, clientRequest.getRequestURI());
         clientRequest.setAttribute(EXCHANGE_ATTRIBUTE, exchange);
+        if (!method.equals(method.toUpperCase(Locale.ROOT)))
+        {
+            // RFC 9110 §9.1: methods are case-sensitive, and Jetty's HTTP client would send this one upper-cased.
+            answer(proxyResponse, exchange, HttpStatus.BAD_REQUEST_400, "method with lower-case letters cannot be forwarded unchanged");
+            return;
+        }
         if (HttpMethod.CONNECT.is(method))
         {
             // A reverse proxy is no tunnel: forwarded, CONNECT would ask the upstream to open one.
@@ -198,12 +224,13 @@ public class JwtProxyServlet extends AsyncProxyServlet
         }
     }
 
-    /** Answers without forwarding: an empty response listing the methods the proxy forwards. */
+    /** Answers without forwarding: an empty response, listing the standard methods where Allow belongs (405, OPTIONS). */
     private static void answer(HttpServletResponse proxyResponse, Exchange exchange, int status, String problem)
     {
         exchange.problem = problem;
         proxyResponse.setStatus(status);
-        proxyResponse.setHeader("Allow", ALLOWED_METHODS);
+        if (status == HttpStatus.METHOD_NOT_ALLOWED_405 || status == HttpStatus.OK_200)
+            proxyResponse.setHeader("Allow", ALLOWED_METHODS);
         proxyResponse.setContentLength(0);
         finish(exchange, status);
     }
@@ -264,8 +291,11 @@ public class JwtProxyServlet extends AsyncProxyServlet
             for (ListIterator<HttpField> fields = headers.listIterator(); fields.hasNext(); )
             {
                 HttpField field = fields.next();
-                if (Headers.sameNameIgnoringUnderscore(field.getName(), tokenHeader)
-                    || (!config.trustForwarded() && Headers.FORWARDING.contains(field.getLowerCaseName()))
+                String name = field.getName();
+                // Any spelling of what the proxy sets or vouches for, underscores included, is the client's forgery.
+                if (Headers.sameNameIgnoringUnderscore(name, tokenHeader)
+                    || Headers.isForwardingLookAlike(name)
+                    || (!config.trustForwarded() && Headers.isForwarding(name))
                     || (http10 && field.getHeader() == HttpHeader.EXPECT))
                     fields.remove();
             }
@@ -352,17 +382,134 @@ public class JwtProxyServlet extends AsyncProxyServlet
         proxyRequest.send(newProxyResponseListener(clientRequest, proxyResponse));
     }
 
+    /**
+     * Copies the upstream's response head as it came: each end-to-end field with its value as
+     * received, in the upstream's order and repetition. Jetty's version re-joins each value from a
+     * quoted-string parse: it removed quotes and escapes, and one value it could not parse (JSON in
+     * NEL, a lone {@code "}) lost that field and every field after it.
+     */
+    @Override
+    protected void onServerResponseHeaders(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Response serverResponse)
+    {
+        int status = serverResponse.getStatus();
+        List<HttpField> relayed = new ArrayList<>(serverResponse.getHeaders().size());
+        for (HttpField field : serverResponse.getHeaders())
+        {
+            // RFC 9110 §8.6: a 204 has no Content-Length (and a body it sent anyway dies with the upstream connection).
+            if (HOP_HEADERS.contains(field.getLowerCaseName()) || (status == HttpStatus.NO_CONTENT_204 && field.getHeader() == HttpHeader.CONTENT_LENGTH))
+                continue;
+            HttpField kept = filterServerResponseHeader(clientRequest, serverResponse, field);
+            if (kept != null)
+                relayed.add(kept);
+        }
+        int headBytes = headBytes(relayed);
+        if (headBytes > config.maxResponseHeaderBytes())
+        {
+            serverResponse.abort(new UnrelayableResponseException("the response head would take " + headBytes + " bytes, more than "
+                + Setting.MAX_RESPONSE_HEADER_BYTES + " (" + config.maxResponseHeaderBytes() + ")", null));
+            return;
+        }
+        try
+        {
+            copy(relayed, proxyResponse);
+            if (status == HttpStatus.NOT_MODIFIED_304 && !serverResponse.getHeaders().contains(HttpHeader.CONTENT_LENGTH))
+            {
+                // Committed now: Jetty's server gives a response completed without Content-Length one of 0, and a
+                // 304's Content-Length would claim the 200 it stands for has an empty body (RFC 9110 §8.6).
+                proxyResponse.flushBuffer();
+            }
+        }
+        catch (IOException | RuntimeException x)
+        {
+            serverResponse.abort(new UnrelayableResponseException("the response head cannot be relayed: " + describe(x), x));
+        }
+    }
+
     @Override
     protected HttpField filterServerResponseHeader(HttpServletRequest clientRequest, Response serverResponse, HttpField field)
     {
+        return relayable(serverResponse.getHeaders(), field) ? field : null;
+    }
+
+    /** @return whether an end-to-end field of the upstream's head {@code head} goes on to the client */
+    private boolean relayable(HttpFields head, HttpField field)
+    {
         // The token is for the upstream only, even if it echoes it back; the demo's echo upstream shows it on purpose.
         if (!config.demoUpstream() && Headers.sameNameIgnoringUnderscore(field.getName(), tokenHeader))
-            return null;
-        // Jetty drops the hop-by-hop fields but not those the upstream's Connection header names.
-        if (serverResponse.getHeaders().contains(HttpHeader.CONNECTION)
-            && Headers.namedByConnection(serverResponse.getHeaders().getValuesList(HttpHeader.CONNECTION), field.getName()))
-            return null;
-        return super.filterServerResponseHeader(clientRequest, serverResponse, field);
+            return false;
+        // RFC 9110 §7.6.1: nor does a field the upstream's Connection header names.
+        return !head.contains(HttpHeader.CONNECTION) || !Headers.namedByConnection(head.getValuesList(HttpHeader.CONNECTION), field.getName());
+    }
+
+    /**
+     * What the client's head takes for these fields: each as {@code name: value CRLF}, plus room for
+     * the status line and what the container adds itself (Date, Content-Length or Transfer-Encoding,
+     * Connection, Keep-Alive), so that the container never has to fail a head the proxy accepted.
+     */
+    static int headBytes(List<HttpField> fields)
+    {
+        int bytes = 256;
+        for (HttpField field : fields)
+            bytes += field.getName().length() + field.getValue().length() + 4;
+        return bytes;
+    }
+
+    private static void copy(List<HttpField> fields, HttpServletResponse proxyResponse)
+    {
+        Set<String> names = new HashSet<>();
+        for (HttpField field : fields)
+        {
+            // The first of a name replaces what the container set itself: Jetty's Date can be replaced, in
+            // its place at the top, but not removed. The others are added, in the upstream's order.
+            if (names.add(field.getLowerCaseName()))
+                proxyResponse.setHeader(field.getName(), field.getValue());
+            else
+                proxyResponse.addHeader(field.getName(), field.getValue());
+        }
+    }
+
+    /**
+     * Relays an interim response (102, 103, ...) the upstream sent before its final one, where the
+     * container can send it and the client can take it (RFC 9110 §15.2: never to HTTP/1.0). Its
+     * fields are set for the interim response only and removed before the final one is copied.
+     */
+    private void relayInterim(Request proxyRequest, int status, HttpFields fields)
+    {
+        HttpServletRequest clientRequest = (HttpServletRequest)proxyRequest.getAttributes().get(CLIENT_REQUEST_ATTRIBUTE);
+        HttpServletResponse proxyResponse = (HttpServletResponse)clientRequest.getAsyncContext().getResponse();
+        if (isHttp10(clientRequest) || proxyResponse.isCommitted() || !interims.canSend(status, proxyResponse))
+        {
+            if (_log.isDebugEnabled())
+                _log.debug("interim response {} of {} not relayed", status, clientRequest.getRequestURI());
+            return;
+        }
+        Set<String> names = new LinkedHashSet<>();
+        try
+        {
+            for (HttpField field : fields)
+            {
+                if (!HOP_HEADERS.contains(field.getLowerCaseName()) && relayable(fields, field))
+                {
+                    proxyResponse.addHeader(field.getName(), field.getValue());
+                    names.add(field.getName());
+                }
+            }
+            interims.send(status, proxyResponse);
+            exchange(clientRequest).interimRelayed = true;
+        }
+        catch (IOException | RuntimeException x)
+        {
+            // The client went away or the container refused it: the final response, or its failure, still ends the exchange.
+            _log.debug("interim response {} not relayed", status, x);
+        }
+        finally
+        {
+            for (String name : names)
+                proxyResponse.setHeader(name, null);
+            // Tomcat 10.1 ignores a null value (Servlet 6.0 leaves it undefined); nothing else is set yet but Jetty's Date.
+            if (names.stream().anyMatch(proxyResponse::containsHeader))
+                proxyResponse.reset();
+        }
     }
 
     @Override
@@ -464,6 +611,17 @@ public class JwtProxyServlet extends AsyncProxyServlet
                 onResponseContent(clientRequest, proxyResponse, serverResponse, copy, 0, length,
                     Callback.from(demander, serverResponse::abort));
             }
+
+            @Override
+            public void onComplete(Result result)
+            {
+                // The upstream answered in full before it took the whole body (a 417 to Expect: 100-continue, a 413):
+                // that answer is the client's as it was, where Jetty's listener would replace it with an error page.
+                if (result.getResponseFailure() == null && result.getRequestFailure() != null && exchange(clientRequest).clientStatus == 0)
+                    onProxyResponseSuccess(clientRequest, proxyResponse, result.getResponse());
+                else
+                    super.onComplete(result);
+            }
         };
     }
 
@@ -518,17 +676,84 @@ public class JwtProxyServlet extends AsyncProxyServlet
     protected void onProxyResponseFailure(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Response serverResponse, Throwable failure)
     {
         Exchange exchange = exchange(clientRequest);
+        if (retriable(clientRequest, proxyResponse, serverResponse, failure, exchange))
+        {
+            retryOnNewConnection(clientRequest, proxyResponse, serverResponse.getRequest().getURI().toString(), failure);
+            return;
+        }
+        int status;
         if (exchange.clientStatus == HttpStatus.BAD_REQUEST_400 || exchange.clientStatus == HttpStatus.REQUEST_TIMEOUT_408)
         {
             // Aborted because the client's body failed; nothing complete went upstream.
-            sendProxyResponseError(clientRequest, proxyResponse, exchange.clientStatus);
+            status = exchange.clientStatus;
+        }
+        else
+        {
+            status = proxyResponseStatus(failure);
+            if (exchange.problem == null || exchange.retried)
+            {
+                String problem = failure instanceof UnrelayableResponseException ? failure.getMessage()
+                    : (failure instanceof HttpException ? "client request failed: " : "upstream failed: ") + describe(failure);
+                exchange.problem = exchange.retried ? problem + ", " + exchange.problem : problem;
+            }
+        }
+        // An upstream answer that did not arrive whole is not the upstream's answer: nothing of it reaches the
+        // client but the status 502/504 says. Once committed, Jetty aborts the client connection instead
+        // (no final chunk, short of any Content-Length).
+        if (!proxyResponse.isCommitted())
+            proxyResponse.reset();
+        sendProxyResponseError(clientRequest, proxyResponse, status);
+    }
+
+    /**
+     * RFC 9110 §9.2.2: a request whose method is idempotent may be repeated. One is, once and on a
+     * new connection, when a reused connection failed under it before any byte of the answer came
+     * back: the upstream had closed the connection while the proxy kept it pooled. A request whose
+     * body was being read from the client is never repeated: that body is gone.
+     */
+    private boolean retriable(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Response serverResponse, Throwable failure,
+                              Exchange exchange)
+    {
+        return !exchange.retried && !exchange.interimRelayed && IDEMPOTENT.contains(clientRequest.getMethod()) && !hasContent(clientRequest)
+            && !proxyResponse.isCommitted() && serverResponse != null && serverResponse.getStatus() == 0
+            && !(failure instanceof TimeoutException) && (failure instanceof IOException || failure.getCause() instanceof IOException)
+            && serverResponse.getRequest().getConnection() instanceof org.eclipse.jetty.io.Connection connection && connection.getMessagesIn() > 0;
+    }
+
+    /** RFC 9110 §9.2.2, less TRACE, which the proxy answers itself. */
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
+
+    /** Sends the request again, with a fresh token, on a connection of its own that is closed afterwards. */
+    private void retryOnNewConnection(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, String target, Throwable failure)
+    {
+        Exchange exchange = exchange(clientRequest);
+        exchange.retried = true;
+        exchange.problem = "retried on a new connection after " + describe(failure) + " on a reused one";
+        Request proxyRequest = newProxyRequest(clientRequest, target);
+        copyRequestHeaders(clientRequest, proxyRequest);
+        try
+        {
+            addProxyHeaders(clientRequest, proxyRequest);
+        }
+        catch (TokenMintingException x)
+        {
+            _log.error("request not retried, token minting failed: {}", x.getCause().toString());
+            exchange.problem = "token minting failed";
+            sendProxyResponseError(clientRequest, proxyResponse, HttpStatus.INTERNAL_SERVER_ERROR_500);
             return;
         }
-        if (exchange.problem == null)
-            exchange.problem = (failure instanceof HttpException ? "client request failed: " : "upstream failed: ") + describe(failure);
-        // Jetty answers 502/504 when nothing was committed yet, and aborts the client connection
-        // (no final chunk, short of any Content-Length) when the failure comes mid-body.
-        super.onProxyResponseFailure(clientRequest, proxyResponse, serverResponse, failure);
+        proxyRequest.timeout(getTimeout(), TimeUnit.MILLISECONDS);
+        getHttpClient().resolveDestination(proxyRequest).newConnection().whenComplete((connection, connectFailure) ->
+        {
+            if (connectFailure != null)
+            {
+                onProxyResponseFailure(clientRequest, proxyResponse, null, connectFailure);
+                return;
+            }
+            // A connection outside the pool: the pool would hand out the next stale one.
+            proxyRequest.onComplete(result -> connection.close());
+            connection.send(proxyRequest, newProxyResponseListener(clientRequest, proxyResponse));
+        });
     }
 
     @Override
@@ -554,8 +779,15 @@ public class JwtProxyServlet extends AsyncProxyServlet
             ACCESS.info("{} {} {} in={} out={} {}ms {}", exchange.method, exchange.path, status, exchange.bytesIn, exchange.bytesOut, millis, exchange.problem);
     }
 
-    /** @return the failure's type and the first clause of its message, without Jetty's connection dumps */
+    /** @return the failure's type and the first clause of its message, and its cause's, without Jetty's connection dumps */
     static String describe(Throwable failure)
+    {
+        String described = describeOne(failure);
+        Throwable cause = failure.getCause();
+        return cause == null || cause == failure ? described : described + " (" + describeOne(cause) + ")";
+    }
+
+    private static String describeOne(Throwable failure)
     {
         String message = failure.getMessage();
         int dump = message == null ? -1 : message.indexOf("oej");
@@ -585,12 +817,23 @@ public class JwtProxyServlet extends AsyncProxyServlet
         private volatile long bytesOut;
         private volatile String problem;
         private volatile int clientStatus;
+        private volatile boolean interimRelayed;
+        private volatile boolean retried;
         private final AtomicBoolean finished = new AtomicBoolean();
 
         private Exchange(String method, String path)
         {
             this.method = method;
             this.path = path;
+        }
+    }
+
+    /** The upstream's answer cannot be relayed as it came: the client gets 502 instead. */
+    private static final class UnrelayableResponseException extends RuntimeException
+    {
+        private UnrelayableResponseException(String message, Throwable cause)
+        {
+            super(message, cause);
         }
     }
 

@@ -36,13 +36,16 @@ import java.util.stream.Stream;
  * @param viaPseudonym the name in the Via header this proxy appends
  * @param trustForwarded whether client-supplied Forwarded and X-Forwarded-* headers are kept and appended to
  * @param maxRequestHeaderBytes the largest request head the embedded server accepts
+ * @param maxResponseHeaderBytes the largest response head the proxy relays
+ * @param listenBacklog the embedded server's listen queue length
  * @param shutdownDrain how long in-flight requests may take to finish on shutdown or undeploy
  * @param tokens how tokens are signed and what they claim besides the seed's claims
  */
 public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte[] secret, String jwtUser,
                           String jwtHeader, boolean demoSecret, boolean demoUpstream, Duration upstreamConnectTimeout,
                           Duration upstreamIdleTimeout, Duration clientIdleTimeout, String viaPseudonym, boolean trustForwarded,
-                          int maxRequestHeaderBytes, Duration shutdownDrain, TokenConfig tokens)
+                          int maxRequestHeaderBytes, int maxResponseHeaderBytes, int listenBacklog, Duration shutdownDrain,
+                          TokenConfig tokens)
 {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
@@ -156,6 +159,9 @@ public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte
 
         int maxRequestHeaderBytes = integer(source, Setting.MAX_REQUEST_HEADER_BYTES, 1024, 1 << 20,
             "is not a number of bytes from 1024 to 1048576", problems);
+        int maxResponseHeaderBytes = integer(source, Setting.MAX_RESPONSE_HEADER_BYTES, 1024, 1 << 20,
+            "is not a number of bytes from 1024 to 1048576", problems);
+        int listenBacklog = integer(source, Setting.LISTEN_BACKLOG, 1, 65535, "is not a queue length from 1 to 65535", problems);
 
         String viaPseudonym = value(source, Setting.VIA_PSEUDONYM).trim();
         if (!isToken(viaPseudonym))
@@ -166,14 +172,16 @@ public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte
         if (!problems.isEmpty())
             throw new ConfigException(problems);
         return new ProxyConfig(httpHost, httpPort, upstream, secret, jwtUser, jwtHeader, demoSecret, upstream == null,
-            connectTimeout, upstreamIdleTimeout, clientIdleTimeout, viaPseudonym, trustForwarded, maxRequestHeaderBytes, shutdownDrain, tokens);
+            connectTimeout, upstreamIdleTimeout, clientIdleTimeout, viaPseudonym, trustForwarded, maxRequestHeaderBytes,
+            maxResponseHeaderBytes, listenBacklog, shutdownDrain, tokens);
     }
 
     /** @return a copy that proxies to the built-in echo upstream at {@code echo} (demo mode) */
     public ProxyConfig withDemoUpstream(Upstream echo)
     {
         return new ProxyConfig(httpHost, httpPort, echo, secret, jwtUser, jwtHeader, demoSecret, true,
-            upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, viaPseudonym, trustForwarded, maxRequestHeaderBytes, shutdownDrain, tokens);
+            upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, viaPseudonym, trustForwarded, maxRequestHeaderBytes,
+            maxResponseHeaderBytes, listenBacklog, shutdownDrain, tokens);
     }
 
     static boolean bool(ConfigSource source, Setting setting, List<String> problems)
@@ -246,7 +254,8 @@ public record ProxyConfig(String httpHost, int httpPort, Upstream upstream, byte
             + ">, jwtUser=" + jwtUser + ", jwtHeader=" + jwtHeader + ", upstreamConnectTimeout=" + upstreamConnectTimeout
             + ", upstreamIdleTimeout=" + upstreamIdleTimeout + ", clientIdleTimeout=" + clientIdleTimeout
             + ", viaPseudonym=" + viaPseudonym + ", trustForwarded=" + trustForwarded
-            + ", maxRequestHeaderBytes=" + maxRequestHeaderBytes + ", shutdownDrain=" + shutdownDrain + ", tokens=" + tokens + "]";
+            + ", maxRequestHeaderBytes=" + maxRequestHeaderBytes + ", maxResponseHeaderBytes=" + maxResponseHeaderBytes
+            + ", listenBacklog=" + listenBacklog + ", shutdownDrain=" + shutdownDrain + ", tokens=" + tokens + "]";
     }
 
     static String value(ConfigSource source, Setting setting)

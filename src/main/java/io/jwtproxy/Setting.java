@@ -47,6 +47,12 @@ public enum Setting
         + "appends to them, for a proxy behind another trusted proxy) or not (false: they are replaced)."),
     MAX_REQUEST_HEADER_BYTES("8192", "Largest request head (request line and headers) the embedded server accepts; "
         + "past it a long URI gets 414 and long headers 431 (embedded jar only; a container's connector has its own)."),
+    MAX_RESPONSE_HEADER_BYTES("8192", "Largest response head (status line and headers) the proxy relays to the client; "
+        + "an upstream whose head would be larger gets the client a 502. In a container, keep the connector's own limit at least this "
+        + "(Tomcat maxHttpResponseHeaderSize, Jetty jetty.httpConfig.responseHeaderSize; both 8192 by default)."),
+    LISTEN_BACKLOG("1024", "How many connections the embedded server's listen queue holds before the proxy accepts them; "
+        + "past it new connections wait (the kernel caps it at net.core.somaxconn; embedded jar only; Tomcat's acceptCount and "
+        + "jetty-base's jetty.http.acceptQueueSize do the same in containers)."),
     SHUTDOWN_DRAIN("30s", "On SIGTERM or SIGINT (embedded jar), how long in-flight requests, long "
         + "streaming ones included, may take to finish; new connections are refused meanwhile."),
     CLIENT_IDLE_TIMEOUT("30s", "How long a client connection may stay silent, in the middle of its headers or "

@@ -6,19 +6,23 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.BiFunction;
 
 /**
  * A fault-injecting upstream on a raw server socket: each connection's request head is recorded,
- * then a {@link Behaviour} does what a real server would not (garbage, silence, resets, short bodies).
+ * then a {@link Behaviour} does what a real server would not (garbage, silence, resets, short
+ * bodies, malformed fields), or a {@link #conversation} answers request after request.
  */
 final class CannedUpstream implements AutoCloseable
 {
     @FunctionalInterface
     interface Behaviour
     {
-        void serve(Socket socket) throws IOException;
+        /** @param head the connection's first request head, already read and recorded */
+        void serve(Socket socket, String head) throws IOException;
     }
 
     private final ServerSocket server;
@@ -27,7 +31,7 @@ final class CannedUpstream implements AutoCloseable
     /** Answers every request with these bytes, then closes the connection. */
     CannedUpstream(String response) throws IOException
     {
-        this(socket -> socket.getOutputStream().write(response.getBytes(StandardCharsets.ISO_8859_1)));
+        this((socket, head) -> socket.getOutputStream().write(response.getBytes(StandardCharsets.ISO_8859_1)));
     }
 
     CannedUpstream(Behaviour behaviour) throws IOException
@@ -45,8 +49,9 @@ final class CannedUpstream implements AutoCloseable
                         try (socket)
                         {
                             socket.setSoTimeout(30_000);
-                            requestHeads.add(readHead(socket.getInputStream()));
-                            behaviour.serve(socket);
+                            String head = readHead(socket.getInputStream());
+                            requestHeads.add(head);
+                            behaviour.serve(socket, head);
                             socket.getOutputStream().flush();
                         }
                         catch (IOException x)
@@ -67,8 +72,59 @@ final class CannedUpstream implements AutoCloseable
         acceptor.start();
     }
 
+    /**
+     * An upstream that keeps each connection open and answers its requests in turn, each with what
+     * {@code answer} gives for its head and its number on the connection (0 for the first); a null
+     * answer closes the connection without a word. A body framed by Content-Length is read after the answer.
+     */
+    static CannedUpstream conversation(BiFunction<String, Integer, String> answer) throws IOException
+    {
+        CannedUpstream[] self = new CannedUpstream[1];
+        self[0] = new CannedUpstream((socket, first) ->
+        {
+            InputStream in = socket.getInputStream();
+            String head = first;
+            for (int number = 0; ; number++)
+            {
+                String response = answer.apply(head, number);
+                if (response == null)
+                    return;
+                socket.getOutputStream().write(response.getBytes(StandardCharsets.ISO_8859_1));
+                socket.getOutputStream().flush();
+                // Answered first, as an upstream refusing a body would; the body, if it comes, before the next head.
+                in.readNBytes(contentLength(head));
+                try
+                {
+                    head = readHead(in);
+                }
+                catch (java.io.EOFException x)
+                {
+                    return;
+                }
+                self[0].requestHeads.add(head);
+            }
+        });
+        return self[0];
+    }
+
+    private static int contentLength(String head)
+    {
+        for (String line : head.split("\n"))
+        {
+            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:"))
+                return Integer.parseInt(line.substring(line.indexOf(':') + 1).trim());
+        }
+        return 0;
+    }
+
+    /** @return the path of a recorded request head's request line */
+    static String path(String head)
+    {
+        return head.split(" ", 3)[1];
+    }
+
     /** Reads nothing more and answers nothing, until the proxy closes the connection. */
-    static void staySilent(Socket socket) throws IOException
+    static void staySilent(Socket socket, String head) throws IOException
     {
         while (socket.getInputStream().read() >= 0)
         {
@@ -77,7 +133,7 @@ final class CannedUpstream implements AutoCloseable
     }
 
     /** Closes with a TCP reset instead of a FIN. */
-    static void reset(Socket socket) throws IOException
+    static void reset(Socket socket, String head) throws IOException
     {
         socket.setSoLinger(true, 0);
         socket.close();

@@ -138,6 +138,90 @@ class ContainerIT
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("deployments")
+    void relaysWhatTheUpstreamSaidAsItSaidIt(Deployment deployment) throws Exception
+    {
+        CannedUpstream upstream = UpstreamAnswers.upstream();
+        resources.add(upstream);
+        resources.add(0, deployment);
+        deployment.start(Map.of("UPSTREAM_URL", upstream.url(), "JWT_SECRET", Tokens.SEED_SECRET));
+        boolean tomcat = deployment instanceof Deployment.Tomcat;
+        String context = deployment.contextPath();
+
+        try (RawHttp http = new RawHttp(deployment.port()))
+        {
+            // Response fields value for value, in order and repeated as sent.
+            RawHttp.Response fields = get(http, context + "/fields");
+            assertThat(fields.status()).isEqualTo(200);
+            if (tomcat)
+            {
+                // Tomcat's connector writes Content-Type from its own parse, last: its one re-rendering (README).
+                UpstreamAnswers.assertRelayedVerbatim(UpstreamAnswers.FIELDS, fields.head().lines(), "content-type");
+                assertThat(UpstreamAnswers.named(fields.head(), "content-type")).containsExactly("Content-Type: text/html;charset=utf-8");
+            }
+            else
+            {
+                UpstreamAnswers.assertRelayedVerbatim(UpstreamAnswers.FIELDS, fields.head().lines());
+            }
+
+            // 103 Early Hints everywhere; 102 where the container can send it (Jetty); any other 1xx consumed.
+            http.send("GET " + context + "/103 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            RawHttp.Head hints = http.readHead();
+            assertThat(hints.status()).isEqualTo(103);
+            assertThat(hints.all("link")).containsExactly("</style.css>; rel=preload; as=style", "</font.woff2>; rel=preload; as=font; crossorigin");
+            RawHttp.Response afterHints = http.readResponse(false);
+            assertThat(afterHints.status()).isEqualTo(200);
+            assertThat(afterHints.head().fields()).doesNotContainKey("link").containsKey("x-final");
+
+            RawHttp.Response processing = get(http, context + "/102");
+            if (!tomcat)
+            {
+                assertThat(processing.status()).isEqualTo(102);
+                processing = http.readResponse(false);
+            }
+            assertThat(processing.status()).isEqualTo(200);
+            assertThat(processing.header("x-final")).isEqualTo("yes");
+            assertThat(get(http, context + "/199").header("x-final")).isEqualTo("yes");
+
+            // Bodiless statuses: no invented Content-Length, no stray body.
+            RawHttp.Response notModified = get(http, context + "/304");
+            assertThat(notModified.status()).isEqualTo(304);
+            assertThat(notModified.head().fields()).doesNotContainKey("content-length");
+            RawHttp.Response noContent = get(http, context + "/204-with-body");
+            assertThat(noContent.status()).isEqualTo(204);
+            assertThat(noContent.head().fields()).doesNotContainKey("content-length");
+
+            // A head that fits the container's default 8 KiB buffer with the proxy's reserve passes; a larger one is 502.
+            RawHttp.Response near = get(http, context + "/near-limit");
+            assertThat(near.status()).isEqualTo(200);
+            assertThat(UpstreamAnswers.named(near.head(), "x-large")).containsExactly(UpstreamAnswers.NEAR_LIMIT_FIELD);
+        }
+        try (RawHttp http = new RawHttp(deployment.port()))
+        {
+            assertThat(get(http, context + "/40k-head").status()).isEqualTo(502);
+        }
+        awaitLog(deployment, "GET " + context + "/40k-head 502 ");
+        assertThat(deployment.log()).contains("GET " + context + "/103 200 ").contains("GET " + context + "/204-with-body 204 ");
+    }
+
+    private static RawHttp.Response get(RawHttp http, String path) throws Exception
+    {
+        http.send("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        return http.readResponse(false);
+    }
+
+    private static void awaitLog(Deployment deployment, String text) throws InterruptedException
+    {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!deployment.log().contains(text))
+        {
+            if (System.nanoTime() > deadline)
+                throw new AssertionError(deployment + " did not log \"" + text + "\"; log:\n" + deployment.log());
+            Thread.sleep(50);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("deployments")
     void badConfigurationFailsTheDeploymentWithTheReasonInTheLog(Deployment deployment) throws Exception
     {
         resources.add(0, deployment);

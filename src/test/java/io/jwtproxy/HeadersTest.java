@@ -28,6 +28,24 @@ class HeadersTest
             .isEqualTo("IllegalStateException: HTTP protocol violation: bad response");
         assertThat(JwtProxyServlet.describe(new java.net.ConnectException("Connection refused"))).isEqualTo("ConnectException: Connection refused");
         assertThat(JwtProxyServlet.describe(new RuntimeException())).isEqualTo("RuntimeException");
+        assertThat(JwtProxyServlet.describe(new IllegalStateException("bad response on oejcti.HttpConnectionOverHTTP@1",
+            new RuntimeException("200: Response Header Bytes Too Large"))))
+            .as("the cause says what was wrong").isEqualTo("IllegalStateException: bad response (RuntimeException: 200: Response Header Bytes Too Large)");
+    }
+
+    @Test
+    void forwardingFieldsAreForwardedAndXForwardedStarAndTheirUnderscoreSpellingsAreCaught()
+    {
+        assertThat(Headers.isForwarding("Forwarded")).isTrue();
+        assertThat(Headers.isForwarding("X-Real-IP")).isTrue();
+        assertThat(Headers.isForwarding("x-forwarded-prefix")).isTrue();
+        assertThat(Headers.isForwarding("X-Forwarded")).as("no such field").isFalse();
+        assertThat(Headers.isForwarding("X_Forwarded_For")).as("the underscore spelling is a look-alike, not the field").isFalse();
+        assertThat(Headers.isForwardingLookAlike("X_Forwarded_For")).isTrue();
+        assertThat(Headers.isForwardingLookAlike("x_real_ip")).isTrue();
+        assertThat(Headers.isForwardingLookAlike("X-Forwarded_Host")).isTrue();
+        assertThat(Headers.isForwardingLookAlike("X-Forwarded-For")).isFalse();
+        assertThat(Headers.isForwardingLookAlike("X_Request_Id")).isFalse();
     }
 
     @Test

@@ -41,7 +41,7 @@ class HostileInputTest extends ProxyBehindCannedUpstream
     /** An upstream that reads the request body to its end (or the connection's), records it, then answers. */
     private CannedUpstream bodyRecorder() throws IOException
     {
-        return new CannedUpstream(socket ->
+        return new CannedUpstream((socket, head) ->
         {
             ByteArrayOutputStream body = new ByteArrayOutputStream();
             InputStream in = socket.getInputStream();
@@ -199,6 +199,39 @@ class HostileInputTest extends ProxyBehindCannedUpstream
             .contains("x-forwarded-host: public.example").contains("forwarded: ").contains("for=\"127.0.0.1\"");
     }
 
+    @ParameterizedTest(name = "TRUST_FORWARDED={0}")
+    @ValueSource(booleans = {false, true})
+    void underscoreSpellingsOfWhatTheProxySetsNeverReachTheUpstream(boolean trusted) throws Exception
+    {
+        int port = start("TRUST_FORWARDED", Boolean.toString(trusted));
+
+        exchange(port, "GET / HTTP/1.1\r\nHost: public.example\r\nX_Forwarded_For: 6.6.6.6\r\nX_Real_IP: 6.6.6.7\r\n"
+            + "x_forwarded_proto: gopher\r\nX_FORWARDED_HOST: evil.example\r\nX_Forwarded_Prefix: /evil\r\nx_my_jwt: forged\r\n"
+            + "X-Forwarded-Prefix: /app\r\nX_Unrelated_Name: kept\r\n\r\n");
+
+        String head = upstream.requestHeads.take();
+        assertThat(head.toLowerCase()).doesNotContain("6.6.6.").doesNotContain("gopher").doesNotContain("evil").doesNotContain("forged")
+            .doesNotContain("x_forwarded").doesNotContain("x_real_ip").doesNotContain("x_my_jwt");
+        assertThat(head).as("an underscore name the proxy does not own passes").contains("X_Unrelated_Name: kept");
+        if (trusted)
+            assertThat(head).containsIgnoringCase("X-Forwarded-Prefix: /app");
+        else
+            assertThat(head).as("every X-Forwarded-* of an untrusted client is replaced or dropped").doesNotContainIgnoringCase("x-forwarded-prefix");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"get", "Post", "pROPFIND"})
+    void aMethodWithLowerCaseLettersIsRefusedNotUpperCased(String method) throws Exception
+    {
+        int port = start();
+
+        RawHttp.Response response = exchange(port, method + " /x HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+
+        assertThat(response.status()).as("RFC 9110 §9.1: methods are case-sensitive").isEqualTo(400);
+        assertThat(response.head().fields()).doesNotContainKey("allow");
+        assertThat(upstream.requestHeads.poll(300, TimeUnit.MILLISECONDS)).as("reached the upstream").isNull();
+    }
+
     @Test
     void trustedForwardingHeadersAreAppendedTo() throws Exception
     {
@@ -216,7 +249,7 @@ class HostileInputTest extends ProxyBehindCannedUpstream
     void http10ClientAskingForKeepAliveIsClosedAndItsExpectationIgnored() throws Exception
     {
         // An upstream that answers only once it has the 5-byte body.
-        int port = start(new CannedUpstream(socket ->
+        int port = start(new CannedUpstream((socket, head) ->
         {
             socket.getInputStream().readNBytes(5);
             socket.getOutputStream().write(OK.getBytes(StandardCharsets.ISO_8859_1));
@@ -281,7 +314,7 @@ class HostileInputTest extends ProxyBehindCannedUpstream
     void clientAbortingMidUploadAbortsTheUpstreamRequestAtOnceAndLeaksNothing() throws Exception
     {
         BlockingQueue<Long> upstreamEnded = new LinkedBlockingQueue<>();
-        int port = start(new CannedUpstream(socket ->
+        int port = start(new CannedUpstream((socket, head) ->
         {
             try
             {
@@ -336,7 +369,7 @@ class HostileInputTest extends ProxyBehindCannedUpstream
     @Test
     void failedPostIsNotRetried() throws Exception
     {
-        int port = start(new CannedUpstream(Socket::close));
+        int port = start(new CannedUpstream((socket, head) -> socket.close()));
 
         RawHttp.Response response = exchange(port, "POST /once HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody");
 

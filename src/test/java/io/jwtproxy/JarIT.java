@@ -157,6 +157,127 @@ class JarIT
     }
 
     @Test
+    void interimResponsesEndInTheFinalOneWithOneAccessLineAndLeakNoDescriptor() throws Exception
+    {
+        try (CannedUpstream upstream = UpstreamAnswers.upstream();
+             JavaProcess proxy = JavaProcess.start(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "UPSTREAM_URL", upstream.url(),
+                 "JWT_SECRET", Tokens.SEED_SECRET), "-Xmx128m", "-jar", JavaProcess.jar()))
+        {
+            int port = Integer.parseInt(proxy.awaitLine(LISTENING, START));
+            interim(port, "/103", 103);
+            long before = openDescriptors(proxy);
+
+            int exchanges = 50;
+            for (int i = 0; i < exchanges; i++)
+                interim(port, i % 2 == 0 ? "/103" : "/102", i % 2 == 0 ? 103 : 102);
+
+            // Each client connection is closed by now; none may linger (CLOSE-WAIT) in the proxy.
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            long after = openDescriptors(proxy);
+            while (after > before + 2 && System.nanoTime() < deadline)
+            {
+                Thread.sleep(50);
+                after = openDescriptors(proxy);
+            }
+            assertThat(after).as("descriptors of the proxy before %d interim exchanges: %d", exchanges, before).isLessThanOrEqualTo(before + 2);
+            System.out.printf("JarIT: proxy file descriptors %d before and %d after %d interim exchanges%n", before, after, exchanges);
+
+            try (RawHttp http = new RawHttp(port))
+            {
+                http.send("GET /40k-head HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+                assertThat(http.readResponse(false).status()).isEqualTo(502);
+            }
+            proxy.awaitLine("GET /40k-head 502 ", Duration.ofSeconds(10));
+            long deadlineForLines = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (accessLines(proxy, "GET /10[23] 200 ") < exchanges + 1 && System.nanoTime() < deadlineForLines)
+                Thread.sleep(50);
+            assertThat(accessLines(proxy, "GET /10[23] ")).as("one access line per exchange").isEqualTo(exchanges + 1);
+            assertThat(accessLines(proxy, "GET /10[23] 200 ")).isEqualTo(exchanges + 1);
+        }
+    }
+
+    /** One exchange on its own connection: the interim response, then the final 200. */
+    private static void interim(int port, String path, int status) throws Exception
+    {
+        try (RawHttp http = new RawHttp(port))
+        {
+            http.send("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+            assertThat(http.readHead().status()).isEqualTo(status);
+            RawHttp.Response response = http.readResponse(false);
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(http.closedByServer()).isTrue();
+        }
+    }
+
+    private static long openDescriptors(JavaProcess process) throws java.io.IOException
+    {
+        try (java.util.stream.Stream<java.nio.file.Path> fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc", Long.toString(process.pid()), "fd")))
+        {
+            return fds.count();
+        }
+    }
+
+    private static long accessLines(JavaProcess process, String regex)
+    {
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile("ij\\.access:[^:]+: " + regex);
+        return process.output().lines().filter(l -> line.matcher(l).find()).count();
+    }
+
+    @Test
+    void aThousandSimultaneousConnectsAreAcceptedWithoutWaitingOutASynRetransmit() throws Exception
+    {
+        try (JavaProcess proxy = JavaProcess.start(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0"), "-Xmx128m", "-jar", JavaProcess.jar()))
+        {
+            int port = Integer.parseInt(proxy.awaitLine(LISTENING, START));
+            int connections = 1_000;
+            java.util.List<java.nio.channels.SocketChannel> channels = new java.util.ArrayList<>();
+            try (java.nio.channels.Selector selector = java.nio.channels.Selector.open())
+            {
+                long[] started = new long[connections];
+                java.net.InetSocketAddress address = new java.net.InetSocketAddress("127.0.0.1", port);
+                for (int i = 0; i < connections; i++)
+                {
+                    java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open();
+                    channels.add(channel);
+                    channel.configureBlocking(false);
+                    started[i] = System.nanoTime();
+                    if (!channel.connect(address))
+                        channel.register(selector, java.nio.channels.SelectionKey.OP_CONNECT, i);
+                }
+                int slow = 0;
+                long slowest = 0;
+                long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+                while (!selector.keys().isEmpty() && System.nanoTime() < deadline)
+                {
+                    selector.select(100);
+                    for (java.nio.channels.SelectionKey key : selector.selectedKeys())
+                    {
+                        ((java.nio.channels.SocketChannel)key.channel()).finishConnect();
+                        long took = System.nanoTime() - started[(Integer)key.attachment()];
+                        slowest = Math.max(slowest, took);
+                        if (took > Duration.ofSeconds(1).toNanos())
+                            slow++;
+                        key.cancel();
+                    }
+                    selector.selectedKeys().clear();
+                    selector.selectNow();
+                }
+                assertThat(selector.keys()).as("connects still pending after 15 s").isEmpty();
+                System.out.printf("JarIT: %d simultaneous connects, slowest %.1f ms%n", connections, slowest / 1e6);
+                assertThat(slow).as("connects that waited more than a second (a dropped SYN's retransmit)").isZero();
+            }
+            finally
+            {
+                for (java.nio.channels.SocketChannel channel : channels)
+                    channel.close();
+            }
+            HttpResponse<String> status = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/status")).build(),
+                HttpResponse.BodyHandlers.ofString());
+            assertThat(status.statusCode()).as("still serving").isEqualTo(200);
+        }
+    }
+
+    @Test
     void systemPropertiesWinOverTheEnvironment() throws Exception
     {
         try (JavaProcess proxy = JavaProcess.start(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0",

@@ -76,6 +76,18 @@ class ProxyConfigTest
     }
 
     @Test
+    void limitsOfTheHeadsAndTheListenQueueHaveDefaultsAndCanBeSet()
+    {
+        ProxyConfig defaults = load(ProxyConfig.Mode.EMBEDDED);
+        ProxyConfig set = load(ProxyConfig.Mode.EMBEDDED, "MAX_RESPONSE_HEADER_BYTES", "65536", "LISTEN_BACKLOG", "4096");
+
+        assertThat(defaults.maxResponseHeaderBytes()).isEqualTo(8192);
+        assertThat(defaults.listenBacklog()).isEqualTo(1024);
+        assertThat(set.maxResponseHeaderBytes()).isEqualTo(65536);
+        assertThat(set.listenBacklog()).isEqualTo(4096);
+    }
+
+    @Test
     void durationsTakeUnitsOrIso8601()
     {
         ProxyConfig config = load(ProxyConfig.Mode.EMBEDDED, "UPSTREAM_CONNECT_TIMEOUT", "250ms", "UPSTREAM_IDLE_TIMEOUT", "2m",
@@ -132,6 +144,8 @@ class ProxyConfigTest
             Arguments.of("UPSTREAM_CONNECT_TIMEOUT", "0s", "\"0s\" is not a positive duration (e.g. 500ms, 30s, 2m, 7d)"),
             Arguments.of("CLIENT_IDLE_TIMEOUT", "-PT1S", "\"-PT1S\" is not a positive duration (e.g. 500ms, 30s, 2m, 7d)"),
             Arguments.of("MAX_REQUEST_HEADER_BYTES", "512", "\"512\" is not a number of bytes from 1024 to 1048576"),
+            Arguments.of("MAX_RESPONSE_HEADER_BYTES", "8k", "\"8k\" is not a number of bytes from 1024 to 1048576"),
+            Arguments.of("LISTEN_BACKLOG", "0", "\"0\" is not a queue length from 1 to 65535"),
             Arguments.of("VIA_PSEUDONYM", "my proxy", "\"my proxy\" is not a token (letters, digits, -._~ and the like)"),
             Arguments.of("TRUST_FORWARDED", "yes", "\"yes\" is neither true nor false"));
     }

@@ -64,13 +64,15 @@ final class RawHttp implements AutoCloseable
         String statusLine = readLine(in);
         String[] parts = statusLine.split(" ", 3);
         Map<String, List<String>> fields = new LinkedHashMap<>();
+        List<String> lines = new ArrayList<>();
         for (String line = readLine(in); !line.isEmpty(); line = readLine(in))
         {
+            lines.add(line);
             int colon = line.indexOf(':');
             fields.computeIfAbsent(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
                 .add(line.substring(colon + 1).trim());
         }
-        return new Head(parts[0], Integer.parseInt(parts[1]), parts.length > 2 ? parts[2] : "", fields);
+        return new Head(parts[0], Integer.parseInt(parts[1]), parts.length > 2 ? parts[2] : "", fields, lines);
     }
 
     /** Reads one whole response; a body framed by neither length nor chunks is read to EOF. */
@@ -143,7 +145,8 @@ final class RawHttp implements AutoCloseable
         }
     }
 
-    record Head(String protocol, int status, String reason, Map<String, List<String>> fields)
+    /** @param lines the field lines as received (ISO-8859-1, one char per byte), without their CRLF */
+    record Head(String protocol, int status, String reason, Map<String, List<String>> fields, List<String> lines)
     {
         String first(String name)
         {

@@ -38,6 +38,45 @@ class UpstreamFaultTest extends ProxyBehindCannedUpstream
         assertThat(upstream.requestHeads.take()).as("the upstream got its token").containsIgnoringCase("x-my-jwt: ey");
     }
 
+    /** A keep-alive answer: the connection stays open for the next request. */
+    private static final String KEPT_ALIVE = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+
+    @Test
+    void idempotentRequestOnAReusedConnectionTheUpstreamClosedIsRetriedOnANewOne() throws Exception
+    {
+        // Answers the first request of each connection, closes on the next without a word: an upstream
+        // whose keep-alive timeout ran out while the proxy kept the connection in its pool.
+        int port = proxyTo(CannedUpstream.conversation((head, number) -> number == 0 ? KEPT_ALIVE : null));
+
+        // Five: odd ones fail on the reused connection and are retried; after the fifth the pool holds a used one.
+        for (int i = 0; i < 5; i++)
+        {
+            RawHttp.Response response = get(port, "/r" + i);
+            assertThat(response.status()).as("GET %d", i).isEqualTo(200);
+            assertThat(response.text()).isEqualTo("ok");
+        }
+        try (RawHttp http = new RawHttp(port))
+        {
+            // This POST goes on the pooled connection that answered the fifth GET.
+            http.send("POST /once HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody");
+            assertThat(http.readResponse(false).status()).as("a request whose body has gone is not repeated").isEqualTo(502);
+        }
+        long posts = upstream.requestHeads.stream().filter(head -> head.startsWith("POST /once ")).count();
+        assertThat(posts).isEqualTo(1);
+    }
+
+    @Test
+    void aRetryIsMadeOnceOnly() throws Exception
+    {
+        int port = proxyTo(CannedUpstream.conversation((head, number) -> CannedUpstream.path(head).equals("/warm") ? KEPT_ALIVE : null));
+        assertThat(get(port, "/warm").status()).isEqualTo(200);
+
+        RawHttp.Response response = get(port, "/gone");
+
+        assertThat(response.status()).isEqualTo(502);
+        assertThat(upstream.requestHeads.stream().filter(head -> head.startsWith("GET /gone "))).as("the first attempt and one retry").hasSize(2);
+    }
+
     @Test
     void silentUpstreamGives504AtAboutItsIdleTimeout() throws Exception
     {
