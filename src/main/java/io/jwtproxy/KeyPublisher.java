@@ -1,7 +1,6 @@
 package io.jwtproxy;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -13,6 +12,10 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+
+import io.jwtproxy.config.TokenConfig;
+import io.jwtproxy.token.KeyRing;
+import io.jwtproxy.token.SigningKey;
 
 /**
  * Serves the public keys verifiers need, on the proxy itself: the RFC 7517 JWK Set at JWKS_PATH

@@ -5,12 +5,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.LongAdder;
 
-/** When the proxy started, how many requests it has been handed and how many tokens it minted; exact under concurrency. */
+/**
+ * When the proxy started, how many requests it received (those it answered itself included) and
+ * forwarded, and how many tokens it minted; exact under concurrency.
+ */
 public final class ProxyStats
 {
     private final Clock clock;
     private final Instant startedAt;
-    private final LongAdder requests = new LongAdder();
+    private final LongAdder received = new LongAdder();
+    private final LongAdder forwarded = new LongAdder();
     private final LongAdder tokens = new LongAdder();
 
     public ProxyStats(Clock clock)
@@ -21,7 +25,12 @@ public final class ProxyStats
 
     public void requestReceived()
     {
-        requests.increment();
+        received.increment();
+    }
+
+    public void requestForwarded()
+    {
+        forwarded.increment();
     }
 
     public void tokenMinted()
@@ -44,8 +53,13 @@ public final class ProxyStats
         return Duration.between(startedAt, clock.instant());
     }
 
-    public long requestsProcessed()
+    public long requestsReceived()
     {
-        return requests.sum();
+        return received.sum();
+    }
+
+    public long requestsForwarded()
+    {
+        return forwarded.sum();
     }
 }

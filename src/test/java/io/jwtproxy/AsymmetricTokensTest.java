@@ -8,9 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -35,11 +33,20 @@ import org.jose4j.jwt.consumer.InvalidJwtException;
 import org.jose4j.jwt.consumer.JwtConsumer;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.keys.resolvers.HttpsJwksVerificationKeyResolver;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+
+import io.jwtproxy.config.ConfigSource;
+import io.jwtproxy.config.EmbeddedConfig;
+import io.jwtproxy.config.TokenConfig;
+import io.jwtproxy.embedded.EmbeddedServer;
+import io.jwtproxy.testing.IndependentJose;
+import io.jwtproxy.testing.Proxies;
+import io.jwtproxy.token.JwtAlgorithm;
+import io.jwtproxy.token.PemKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -54,25 +61,14 @@ class AsymmetricTokensTest
 
     @TempDir
     Path dir;
+    @RegisterExtension
+    final Proxies proxies = new Proxies();
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private final List<Server> servers = new ArrayList<>();
     private int port;
 
-    @AfterEach
-    void stop() throws Exception
+    private void startProxy(String... settings)
     {
-        for (Server server : servers)
-            server.stop();
-    }
-
-    private void startProxy(String... pairs)
-    {
-        Map<String, String> settings = new HashMap<>(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0"));
-        for (int i = 0; i < pairs.length; i += 2)
-            settings.put(pairs[i], pairs[i + 1]);
-        Server proxy = Main.start(ProxyConfig.load(ConfigSource.of(settings), ProxyConfig.Mode.EMBEDDED));
-        servers.add(proxy);
-        port = Main.localPort(proxy);
+        port = proxies.start(settings).port();
     }
 
     private HttpResponse<String> send(String method, String path, String... headers) throws Exception
@@ -178,11 +174,11 @@ class AsymmetricTokensTest
     @Test
     void aContainerAuthenticatedPrincipalIsTheSubjectAndTheUser() throws Exception
     {
-        Server echo = RevealingEcho.start("x-my-jwt");
-        servers.add(echo);
-        ProxyConfig config = ProxyConfig.load(ConfigSource.of(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "JWT_ALG", "ES256",
-            "UPSTREAM_URL", "http://127.0.0.1:" + RevealingEcho.port(echo))), ProxyConfig.Mode.EMBEDDED);
-        Server proxy = Main.newServer(config);
+        Server echo = proxies.revealingEcho();
+        EmbeddedConfig config = EmbeddedConfig.load(ConfigSource.of(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "JWT_ALG", "ES256",
+            "UPSTREAM_URL", "http://127.0.0.1:" + EmbeddedServer.port(echo))));
+        TokenConfig tokens = config.tokens().withGeneratedKey();
+        Server proxy = EmbeddedServer.newProxyServer(config.server(), proxies.track(ProxyRuntime.start(config.proxy(), tokens)));
         // Stands for the container's authentication (a login module, a security constraint): it sets the remote user.
         proxy.getDescendant(ServletContextHandler.class).addFilter((request, response, chain) ->
             chain.doFilter(new HttpServletRequestWrapper((HttpServletRequest)request)
@@ -193,9 +189,7 @@ class AsymmetricTokensTest
                     return "alice@example.com";
                 }
             }, response), "/*", EnumSet.of(DispatcherType.REQUEST));
-        proxy.start();
-        servers.add(proxy);
-        port = Main.localPort(proxy);
+        port = proxies.start(proxy).port();
 
         HttpResponse<String> response = send("GET", "/me");
         String token = response.headers().firstValue("x-upstream-token").orElseThrow();

@@ -20,6 +20,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.jwtproxy.embedded.EmbeddedServer;
+import io.jwtproxy.testing.BigBody;
+import io.jwtproxy.testing.CannedUpstream;
+import io.jwtproxy.testing.Deployment;
+import io.jwtproxy.testing.IndependentJose;
+import io.jwtproxy.testing.RawHttp;
+import io.jwtproxy.testing.RevealingEcho;
+import io.jwtproxy.testing.SlowUpload;
+import io.jwtproxy.testing.Tokens;
+import io.jwtproxy.testing.UpstreamAnswers;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -64,10 +75,19 @@ class ContainerIT
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private long requestsProcessed(Deployment deployment) throws Exception
+    private long requestsReceived(Deployment deployment) throws Exception
     {
-        JsonNode status = JSON.readTree(get(deployment.base() + "/status").body());
-        return status.get("requestsProcessed").asLong();
+        return status(deployment).get("requestsReceived").asLong();
+    }
+
+    private long requestsForwarded(Deployment deployment) throws Exception
+    {
+        return status(deployment).get("requestsForwarded").asLong();
+    }
+
+    private JsonNode status(Deployment deployment) throws Exception
+    {
+        return JSON.readTree(get(deployment.base() + "/status").body());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -76,7 +96,7 @@ class ContainerIT
     {
         Server echo = echo();
         resources.add(0, deployment);
-        deployment.start(Map.of("UPSTREAM_URL", "http://127.0.0.1:" + RevealingEcho.port(echo) + "/up",
+        deployment.start(Map.of("UPSTREAM_URL", "http://127.0.0.1:" + EmbeddedServer.port(echo) + "/up",
             "JWT_SECRET", Tokens.SEED_SECRET, "JWT_USER", "ops-" + deployment));
 
         // The token: fresh, verifiable, right claims; client copies dropped; context path stripped.
@@ -107,23 +127,25 @@ class ContainerIT
         // No tunnels: CONNECT is refused, whichever layer of the container answers it.
         try (RawHttp http = new RawHttp(deployment.port()))
         {
-            http.send("CONNECT 127.0.0.1:" + RevealingEcho.port(echo) + " HTTP/1.1\r\nHost: 127.0.0.1:" + RevealingEcho.port(echo) + "\r\n\r\n");
+            http.send("CONNECT 127.0.0.1:" + EmbeddedServer.port(echo) + " HTTP/1.1\r\nHost: 127.0.0.1:" + EmbeddedServer.port(echo) + "\r\n\r\n");
             assertThat(http.readHead().status()).as("CONNECT through %s", deployment).isGreaterThanOrEqualTo(400);
         }
 
         // A 1 GiB body streams both ways, byte-exact, Content-Length kept.
         streamBigBody(deployment);
 
-        // The status page counts every proxied request, and only those.
-        long counted = requestsProcessed(deployment);
+        // The status page counts every request the proxy received, and those it forwarded, exactly.
+        long counted = requestsReceived(deployment);
         assertThat(counted).as("token, 100-continue and big-body requests, and CONNECT if the container let it through").isBetween(3L, 4L);
+        assertThat(requestsForwarded(deployment)).as("token, 100-continue and big-body requests").isEqualTo(3);
         List<CompletableFuture<HttpResponse<String>>> concurrent = new ArrayList<>();
         for (int i = 0; i < 40; i++)
             concurrent.add(client.sendAsync(HttpRequest.newBuilder(URI.create(deployment.base() + "/n/" + i)).build(),
                 HttpResponse.BodyHandlers.ofString()));
         for (CompletableFuture<HttpResponse<String>> each : concurrent)
             assertThat(each.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-        assertThat(requestsProcessed(deployment)).isEqualTo(counted + 40);
+        assertThat(requestsReceived(deployment)).isEqualTo(counted + 40);
+        assertThat(requestsForwarded(deployment)).isEqualTo(3 + 40);
 
         // The container's normal log has the wiring line and the access lines, and never the token or secret.
         assertThat(deployment.log()).contains("proxying").contains("GET " + deployment.contextPath() + "/orders/7 200")
@@ -251,7 +273,7 @@ class ContainerIT
         // Settings as system properties: Tomcat deletes a context descriptor when its WAR is removed.
         Deployment.Tomcat tomcat = new Deployment.Tomcat("tomcat-11-redeploy", System.getProperty("jwtproxy.tomcat11"), "/proxy", false);
         resources.add(0, tomcat);
-        tomcat.start(Map.of("UPSTREAM_URL", "http://127.0.0.1:" + RevealingEcho.port(echo), "JWT_ALG", "ES256",
+        tomcat.start(Map.of("UPSTREAM_URL", "http://127.0.0.1:" + EmbeddedServer.port(echo), "JWT_ALG", "ES256",
             "JWT_KEYS_DIR", keys.toAbsolutePath().toString(), "JWT_TTL_SECONDS", "300", "JWT_ROTATE_EVERY", "1d"));
         HttpResponse<String> before = get(tomcat.base() + "/before");
         assertThat(before.statusCode()).isEqualTo(200);
@@ -270,7 +292,7 @@ class ContainerIT
         awaitStatus(tomcat.base() + "/status", 200);
         HttpResponse<String> after = get(tomcat.base() + "/after");
         assertThat(after.statusCode()).isEqualTo(200);
-        assertThat(requestsProcessed(tomcat)).as("a fresh deployment starts a fresh count").isEqualTo(1);
+        assertThat(requestsReceived(tomcat)).as("a fresh deployment starts a fresh count").isEqualTo(1);
         io.jsonwebtoken.security.JwkSet set = IndependentJose.parseSet(get(tomcat.base() + "/.well-known/jwks.json").body());
         String kidBefore = IndependentJose.verify(tokenBefore, set, java.time.Instant.now()).getHeader().getKeyId();
         String kidAfter = IndependentJose.verify(after.headers().firstValue("x-upstream-token").orElseThrow(), set, java.time.Instant.now())
@@ -284,7 +306,7 @@ class ContainerIT
         Server echo = echo();
         Deployment jetty = new Deployment.JettyHome();
         resources.add(0, jetty);
-        jetty.start(Map.of("UPSTREAM_URL", "http://127.0.0.1:" + RevealingEcho.port(echo), "JWT_SECRET", Tokens.SEED_SECRET));
+        jetty.start(Map.of("UPSTREAM_URL", "http://127.0.0.1:" + EmbeddedServer.port(echo), "JWT_SECRET", Tokens.SEED_SECRET));
 
         assertThat(slowUploadAcross(jetty, () -> ProcessHandle.of(jetty.process().pid()).orElseThrow().destroy()))
             .as("in-flight upload finished across the stop (jetty-base's graceful module)").isNull();

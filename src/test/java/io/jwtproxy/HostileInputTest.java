@@ -12,11 +12,15 @@ import java.util.concurrent.TimeUnit;
 
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpDestination;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import io.jwtproxy.testing.CannedUpstream;
+import io.jwtproxy.testing.Proxies;
+import io.jwtproxy.testing.RawHttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -25,8 +29,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * What the proxy refuses, answers itself or rewrites, sent as raw bytes (no HTTP client would
  * send most of them), with a recording upstream behind it.
  */
-class HostileInputTest extends ProxyBehindCannedUpstream
+class HostileInputTest
 {
+    @RegisterExtension
+    final Proxies proxies = new Proxies();
     // Connection: close, since the canned upstream closes each connection after one answer.
     private static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
 
@@ -35,7 +41,7 @@ class HostileInputTest extends ProxyBehindCannedUpstream
 
     private int start(String... pairs) throws IOException
     {
-        return start(new CannedUpstream(OK), pairs);
+        return proxies.start(new CannedUpstream(OK), pairs).port();
     }
 
     /** An upstream that reads the request body to its end (or the connection's), records it, then answers. */
@@ -100,7 +106,7 @@ class HostileInputTest extends ProxyBehindCannedUpstream
             http.input().readNBytes(Integer.parseInt(head.first("content-length") == null ? "0" : head.first("content-length")));
             assertThat(http.closedByServer()).as("connection closed after 400").isTrue();
         }
-        assertThat(upstream.requestHeads.poll(300, TimeUnit.MILLISECONDS)).as("anything reached the upstream").isNull();
+        assertThat(proxies.upstream().requestHeads.poll(300, TimeUnit.MILLISECONDS)).as("anything reached the upstream").isNull();
     }
 
     @Test
@@ -109,14 +115,14 @@ class HostileInputTest extends ProxyBehindCannedUpstream
         int port = start();
 
         assertThat(exchange(port, "GET / HTTP/1.1\r\n\r\n").status()).isEqualTo(400);
-        assertThat(upstream.requestHeads).isEmpty();
+        assertThat(proxies.upstream().requestHeads).isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"zz\r\nhello\r\n0\r\n\r\n", "5;ext=\"unterminated\r\nhello\r\n0\r\n\r\n", "5\nhello\n0\n\n"})
     void malformedChunkedBodyGets400AndNothingCompleteGoesUpstream(String chunks) throws Exception
     {
-        int port = start(bodyRecorder());
+        int port = proxies.start(bodyRecorder()).port();
 
         RawHttp.Response response = exchange(port, "POST /chunks HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks);
 
@@ -135,10 +141,8 @@ class HostileInputTest extends ProxyBehindCannedUpstream
 
         assertThat(exchange(port, "GET / HTTP/1.1\r\nHost: x\r\n" + bigHeader + "\r\n").status()).isEqualTo(431);
         assertThat(exchange(port, "GET " + bigUri + " HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(414);
-        assertThat(upstream.requestHeads).isEmpty();
+        assertThat(proxies.upstream().requestHeads).isEmpty();
 
-        proxy.stop();
-        upstream.close();
         port = start("MAX_REQUEST_HEADER_BYTES", "32768");
         assertThat(exchange(port, "GET / HTTP/1.1\r\nHost: x\r\n" + bigHeader + "\r\n").status()).isEqualTo(200);
         assertThat(exchange(port, "GET " + bigUri + " HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(200);
@@ -152,8 +156,8 @@ class HostileInputTest extends ProxyBehindCannedUpstream
         RawHttp.Response response = exchange(port, "TRACE / HTTP/1.1\r\nHost: x\r\n\r\n");
 
         assertThat(response.status()).isEqualTo(405);
-        assertThat(response.header("allow")).isEqualTo(JwtProxyServlet.ALLOWED_METHODS);
-        assertThat(upstream.requestHeads).isEmpty();
+        assertThat(response.header("allow")).isEqualTo(LocalAnswers.ALLOW);
+        assertThat(proxies.upstream().requestHeads).isEmpty();
     }
 
     @Test
@@ -163,16 +167,16 @@ class HostileInputTest extends ProxyBehindCannedUpstream
 
         RawHttp.Response last = exchange(port, "OPTIONS /x HTTP/1.1\r\nHost: x\r\nMax-Forwards: 0\r\n\r\n");
         assertThat(last.status()).as("answered by the proxy").isEqualTo(200);
-        assertThat(last.header("allow")).isEqualTo(JwtProxyServlet.ALLOWED_METHODS);
-        assertThat(upstream.requestHeads.poll(300, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(last.header("allow")).isEqualTo(LocalAnswers.ALLOW);
+        assertThat(proxies.upstream().requestHeads.poll(300, TimeUnit.MILLISECONDS)).isNull();
 
         assertThat(exchange(port, "OPTIONS /x HTTP/1.1\r\nHost: x\r\nMax-Forwards: 3\r\n\r\n").status()).isEqualTo(200);
-        assertThat(upstream.requestHeads.take()).containsIgnoringCase("Max-Forwards: 2");
+        assertThat(proxies.upstream().requestHeads.take()).containsIgnoringCase("Max-Forwards: 2");
 
         assertThat(exchange(port, "OPTIONS /x HTTP/1.1\r\nHost: x\r\nMax-Forwards: two\r\n\r\n").status()).isEqualTo(400);
 
         assertThat(exchange(port, "GET /x HTTP/1.1\r\nHost: x\r\nMax-Forwards: 0\r\n\r\n").status()).as("only OPTIONS and TRACE").isEqualTo(200);
-        assertThat(upstream.requestHeads.take()).containsIgnoringCase("Max-Forwards: 0");
+        assertThat(proxies.upstream().requestHeads.take()).containsIgnoringCase("Max-Forwards: 0");
     }
 
     @Test
@@ -182,7 +186,7 @@ class HostileInputTest extends ProxyBehindCannedUpstream
 
         exchange(port, "GET / HTTP/1.1\r\nHost: x\r\nVia: 1.0 fred\r\n\r\n");
 
-        assertThat(upstream.requestHeads.take()).containsIgnoringCase("Via: 1.0 fred, 1.1 edge-7");
+        assertThat(proxies.upstream().requestHeads.take()).containsIgnoringCase("Via: 1.0 fred, 1.1 edge-7");
     }
 
     @Test
@@ -193,7 +197,7 @@ class HostileInputTest extends ProxyBehindCannedUpstream
         exchange(port, "GET / HTTP/1.1\r\nHost: public.example\r\nForwarded: for=6.6.6.6\r\nX-Forwarded-For: 6.6.6.6\r\n"
             + "X-Forwarded-Host: evil.example\r\nX-Forwarded-Proto: https\r\nX-Real-IP: 6.6.6.6\r\n\r\n");
 
-        String head = upstream.requestHeads.take().toLowerCase();
+        String head = proxies.upstream().requestHeads.take().toLowerCase();
         assertThat(head).doesNotContain("6.6.6.6").doesNotContain("evil.example").doesNotContain("x-real-ip");
         assertThat(head).contains("x-forwarded-for: 127.0.0.1").contains("x-forwarded-proto: http\n")
             .contains("x-forwarded-host: public.example").contains("forwarded: ").contains("for=\"127.0.0.1\"");
@@ -209,7 +213,7 @@ class HostileInputTest extends ProxyBehindCannedUpstream
             + "x_forwarded_proto: gopher\r\nX_FORWARDED_HOST: evil.example\r\nX_Forwarded_Prefix: /evil\r\nx_my_jwt: forged\r\n"
             + "X-Forwarded-Prefix: /app\r\nX_Unrelated_Name: kept\r\n\r\n");
 
-        String head = upstream.requestHeads.take();
+        String head = proxies.upstream().requestHeads.take();
         assertThat(head.toLowerCase()).doesNotContain("6.6.6.").doesNotContain("gopher").doesNotContain("evil").doesNotContain("forged")
             .doesNotContain("x_forwarded").doesNotContain("x_real_ip").doesNotContain("x_my_jwt");
         assertThat(head).as("an underscore name the proxy does not own passes").contains("X_Unrelated_Name: kept");
@@ -229,7 +233,7 @@ class HostileInputTest extends ProxyBehindCannedUpstream
 
         assertThat(response.status()).as("RFC 9110 §9.1: methods are case-sensitive").isEqualTo(400);
         assertThat(response.head().fields()).doesNotContainKey("allow");
-        assertThat(upstream.requestHeads.poll(300, TimeUnit.MILLISECONDS)).as("reached the upstream").isNull();
+        assertThat(proxies.upstream().requestHeads.poll(300, TimeUnit.MILLISECONDS)).as("reached the upstream").isNull();
     }
 
     @Test
@@ -240,7 +244,7 @@ class HostileInputTest extends ProxyBehindCannedUpstream
         exchange(port, "GET / HTTP/1.1\r\nHost: inner\r\nForwarded: for=10.1.2.3;proto=https\r\nX-Forwarded-For: 10.1.2.3\r\n"
             + "X-Forwarded-Proto: https\r\nX-Forwarded-Host: public.example\r\n\r\n");
 
-        String head = upstream.requestHeads.take().toLowerCase();
+        String head = proxies.upstream().requestHeads.take().toLowerCase();
         assertThat(head).contains("x-forwarded-for: 10.1.2.3, 127.0.0.1").contains("x-forwarded-proto: https")
             .contains("x-forwarded-host: public.example").contains("for=10.1.2.3;proto=https, ");
     }
@@ -249,11 +253,11 @@ class HostileInputTest extends ProxyBehindCannedUpstream
     void http10ClientAskingForKeepAliveIsClosedAndItsExpectationIgnored() throws Exception
     {
         // An upstream that answers only once it has the 5-byte body.
-        int port = start(new CannedUpstream((socket, head) ->
+        int port = proxies.start(new CannedUpstream((socket, head) ->
         {
             socket.getInputStream().readNBytes(5);
             socket.getOutputStream().write(OK.getBytes(StandardCharsets.ISO_8859_1));
-        }));
+        })).port();
 
         try (RawHttp http = new RawHttp(port))
         {
@@ -273,14 +277,14 @@ class HostileInputTest extends ProxyBehindCannedUpstream
             http.send("hello");
             assertThat(http.readResponse(false).status()).isEqualTo(200);
         }
-        assertThat(upstream.requestHeads.take()).as("no Host, no host= element").doesNotContain("host=null").doesNotContainIgnoringCase("expect");
-        assertThat(upstream.requestHeads.take()).as("an HTTP/1.0 expectation is not forwarded").doesNotContainIgnoringCase("expect");
+        assertThat(proxies.upstream().requestHeads.take()).as("no Host, no host= element").doesNotContain("host=null").doesNotContainIgnoringCase("expect");
+        assertThat(proxies.upstream().requestHeads.take()).as("an HTTP/1.0 expectation is not forwarded").doesNotContainIgnoringCase("expect");
     }
 
     @Test
     void upstreamRejectingAnExpectationReachesTheClientBeforeItsBody() throws Exception
     {
-        int port = start(new CannedUpstream("HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n"));
+        int port = proxies.start(new CannedUpstream("HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n")).port();
 
         try (RawHttp http = new RawHttp(port))
         {
@@ -289,7 +293,7 @@ class HostileInputTest extends ProxyBehindCannedUpstream
 
             assertThat(head.status()).as("final status without any body sent").isEqualTo(417);
         }
-        assertThat(upstream.requestHeads.take()).containsIgnoringCase("Expect: 100-continue");
+        assertThat(proxies.upstream().requestHeads.take()).containsIgnoringCase("Expect: 100-continue");
     }
 
     @Test
@@ -307,14 +311,14 @@ class HostileInputTest extends ProxyBehindCannedUpstream
             assertThat(took).isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
             assertThat(new String(rest, StandardCharsets.ISO_8859_1)).doesNotStartWith("HTTP/1.1 200");
         }
-        assertThat(upstream.requestHeads).isEmpty();
+        assertThat(proxies.upstream().requestHeads).isEmpty();
     }
 
     @Test
     void clientAbortingMidUploadAbortsTheUpstreamRequestAtOnceAndLeaksNothing() throws Exception
     {
         BlockingQueue<Long> upstreamEnded = new LinkedBlockingQueue<>();
-        int port = start(new CannedUpstream((socket, head) ->
+        int port = proxies.start(new CannedUpstream((socket, head) ->
         {
             try
             {
@@ -328,10 +332,9 @@ class HostileInputTest extends ProxyBehindCannedUpstream
                 // Reset by the proxy: ended too.
             }
             upstreamEnded.add(System.nanoTime());
-        }));
-        ServletContextHandler context = proxy.getDescendant(ServletContextHandler.class);
-        HttpClient client = (HttpClient)context.getServletContext().getAttribute("proxy.HttpClient");
-        QueuedThreadPool threads = (QueuedThreadPool)proxy.getThreadPool();
+        })).port();
+        HttpClient client = proxies.proxy().upstreamClient();
+        QueuedThreadPool threads = (QueuedThreadPool)proxies.proxy().server().getThreadPool();
         int aborts = 100;
 
         for (int i = 0; i < aborts; i++)
@@ -343,7 +346,7 @@ class HostileInputTest extends ProxyBehindCannedUpstream
                     .getBytes(StandardCharsets.ISO_8859_1));
                 socket.getOutputStream().write(new byte[64 * 1024]);
                 socket.getOutputStream().flush();
-                assertThat(upstream.requestHeads.poll(5, TimeUnit.SECONDS)).as("upload %d reached the upstream", i).isNotNull();
+                assertThat(proxies.upstream().requestHeads.poll(5, TimeUnit.SECONDS)).as("upload %d reached the upstream", i).isNotNull();
                 abortedAt = System.nanoTime();
             }
             Long ended = upstreamEnded.poll(5, TimeUnit.SECONDS);
@@ -369,12 +372,12 @@ class HostileInputTest extends ProxyBehindCannedUpstream
     @Test
     void failedPostIsNotRetried() throws Exception
     {
-        int port = start(new CannedUpstream((socket, head) -> socket.close()));
+        int port = proxies.start(new CannedUpstream((socket, head) -> socket.close())).port();
 
         RawHttp.Response response = exchange(port, "POST /once HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody");
 
         assertThat(response.status()).isEqualTo(502);
-        assertThat(upstream.requestHeads.poll(1, TimeUnit.SECONDS)).isNotNull();
-        assertThat(upstream.requestHeads.poll(1, TimeUnit.SECONDS)).as("a second attempt reached the upstream").isNull();
+        assertThat(proxies.upstream().requestHeads.poll(1, TimeUnit.SECONDS)).isNotNull();
+        assertThat(proxies.upstream().requestHeads.poll(1, TimeUnit.SECONDS)).as("a second attempt reached the upstream").isNull();
     }
 }

@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -14,13 +15,20 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
+import io.jwtproxy.testing.BigBody;
+import io.jwtproxy.testing.CannedUpstream;
+import io.jwtproxy.testing.JavaProcess;
+import io.jwtproxy.testing.RawHttp;
+import io.jwtproxy.testing.SlowUpload;
+import io.jwtproxy.testing.Tokens;
+import io.jwtproxy.testing.UpstreamAnswers;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The packaged executable jar, run as {@code java -jar} in its own process. */
 class JarIT
 {
     private static final Duration START = Duration.ofSeconds(30);
-    private static final String LISTENING = "jwt-proxy listening on http://[^:]+:(\\d+)";
     // 2 GiB and a bit: past 2^31, where int lengths and counters overflow. -Djwtproxy.bigBody=5000000000 for the seed's ISO size.
     private static final long BIG_BODY = Long.getLong("jwtproxy.bigBody", (2L << 30) + 12_345);
 
@@ -29,10 +37,9 @@ class JarIT
     @Test
     void demoStreamsAMultiGigabyteBodyBothWaysThroughA128MiBHeap() throws Exception
     {
-        try (JavaProcess proxy = JavaProcess.start(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0"),
-            "-Xmx128m", "-jar", JavaProcess.jar()))
+        try (JavaProcess proxy = JavaProcess.jar(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0"), List.of("-Xmx128m")))
         {
-            int port = Integer.parseInt(proxy.awaitLine(LISTENING, START));
+            int port = proxy.awaitListening();
             assertThat(proxy.output()).contains("DEMO MODE: UPSTREAM_URL is not set").contains("DEMO MODE: JWT_SECRET is not set");
 
             AtomicLong uploadDone = new AtomicLong();
@@ -80,7 +87,7 @@ class JarIT
     void shadedJarKeepsEveryServiceEntryOfTheJarsItMerges() throws Exception
     {
         int checked = 0;
-        try (java.util.zip.ZipFile shaded = new java.util.zip.ZipFile(JavaProcess.jar()))
+        try (java.util.zip.ZipFile shaded = new java.util.zip.ZipFile(JavaProcess.jarFile()))
         {
             for (String path : System.getProperty("java.class.path").split(java.io.File.pathSeparator))
             {
@@ -118,10 +125,9 @@ class JarIT
     @Test
     void sigtermDrainsAnInFlightStreamRefusesNewConnectionsAndExitsZero() throws Exception
     {
-        try (JavaProcess proxy = JavaProcess.start(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "SHUTDOWN_DRAIN", "20s"),
-            "-Xmx128m", "-jar", JavaProcess.jar()))
+        try (JavaProcess proxy = JavaProcess.jar(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "SHUTDOWN_DRAIN", "20s"), List.of("-Xmx128m")))
         {
-            int port = Integer.parseInt(proxy.awaitLine(LISTENING, START));
+            int port = proxy.awaitListening();
             // 4 MiB over about 2 s, most of it after SIGTERM.
             String difference = SlowUpload.across(port, "/slow", 4L << 20, 125, () ->
             {
@@ -160,10 +166,10 @@ class JarIT
     void interimResponsesEndInTheFinalOneWithOneAccessLineAndLeakNoDescriptor() throws Exception
     {
         try (CannedUpstream upstream = UpstreamAnswers.upstream();
-             JavaProcess proxy = JavaProcess.start(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "UPSTREAM_URL", upstream.url(),
-                 "JWT_SECRET", Tokens.SEED_SECRET), "-Xmx128m", "-jar", JavaProcess.jar()))
+             JavaProcess proxy = JavaProcess.jar(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "UPSTREAM_URL", upstream.url(),
+                 "JWT_SECRET", Tokens.SEED_SECRET), List.of("-Xmx128m")))
         {
-            int port = Integer.parseInt(proxy.awaitLine(LISTENING, START));
+            int port = proxy.awaitListening();
             interim(port, "/103", 103);
             long before = openDescriptors(proxy);
 
@@ -226,9 +232,9 @@ class JarIT
     @Test
     void aThousandSimultaneousConnectsAreAcceptedWithoutWaitingOutASynRetransmit() throws Exception
     {
-        try (JavaProcess proxy = JavaProcess.start(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0"), "-Xmx128m", "-jar", JavaProcess.jar()))
+        try (JavaProcess proxy = JavaProcess.jar(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0"), List.of("-Xmx128m")))
         {
-            int port = Integer.parseInt(proxy.awaitLine(LISTENING, START));
+            int port = proxy.awaitListening();
             int connections = 1_000;
             java.util.List<java.nio.channels.SocketChannel> channels = new java.util.ArrayList<>();
             try (java.nio.channels.Selector selector = java.nio.channels.Selector.open())
@@ -280,11 +286,10 @@ class JarIT
     @Test
     void systemPropertiesWinOverTheEnvironment() throws Exception
     {
-        try (JavaProcess proxy = JavaProcess.start(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0",
-                "JWT_USER", "from-env", "JWT_SECRET", Tokens.SEED_SECRET),
-            "-DJWT_USER=from-property", "-jar", JavaProcess.jar()))
+        try (JavaProcess proxy = JavaProcess.jar(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0",
+                "JWT_USER", "from-env", "JWT_SECRET", Tokens.SEED_SECRET), List.of("-DJWT_USER=from-property")))
         {
-            int port = Integer.parseInt(proxy.awaitLine(LISTENING, START));
+            int port = proxy.awaitListening();
 
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -299,8 +304,7 @@ class JarIT
     @Test
     void badSettingsStopStartUpWithOneLineNamingThem() throws Exception
     {
-        try (JavaProcess proxy = JavaProcess.start(Map.of("UPSTREAM_URL", "ftp://files", "JWT_SECRET", "too-short-secret"),
-            "-jar", JavaProcess.jar()))
+        try (JavaProcess proxy = JavaProcess.jar(Map.of("UPSTREAM_URL", "ftp://files", "JWT_SECRET", "too-short-secret"), List.of()))
         {
             int exit = proxy.awaitExit(START);
 
@@ -314,8 +318,7 @@ class JarIT
     void portInUseIsReportedByName() throws Exception
     {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-             JavaProcess proxy = JavaProcess.start(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", Integer.toString(taken.getLocalPort())),
-                 "-jar", JavaProcess.jar()))
+             JavaProcess proxy = JavaProcess.jar(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", Integer.toString(taken.getLocalPort())), List.of()))
         {
             int exit = proxy.awaitExit(START);
 
@@ -328,9 +331,11 @@ class JarIT
     @Test
     void echoUpstreamRunsOnItsOwn() throws Exception
     {
-        try (JavaProcess echo = JavaProcess.start(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0"), "-jar", JavaProcess.jar(), "echo"))
+        // The echo upstream reads the embedded server's settings only: a proxy setting that would stop the proxy is not its concern.
+        try (JavaProcess echo = JavaProcess.jar(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "JWT_SECRET", "too-short", "UPSTREAM_URL", "ftp://x"),
+            List.of(), "echo"))
         {
-            int port = Integer.parseInt(echo.awaitLine("echo upstream listening on http://[^:]+:(\\d+)", START));
+            int port = echo.awaitListening();
 
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/x?y"))
                 .header("X-Probe", "1").POST(HttpRequest.BodyPublishers.ofString("ping")).build(), HttpResponse.BodyHandlers.ofString());

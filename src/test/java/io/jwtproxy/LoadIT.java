@@ -3,7 +3,6 @@ package io.jwtproxy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +20,11 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
+import io.jwtproxy.testing.BigBody;
+import io.jwtproxy.testing.JavaProcess;
+import io.jwtproxy.testing.RawHttp;
+import io.jwtproxy.testing.Tokens;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -30,15 +34,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LoadIT
 {
-    private static final Duration START = Duration.ofSeconds(30);
-    private static final String LISTENING = "jwt-proxy listening on http://[^:]+:(\\d+)";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static JavaProcess startProxy() throws IOException
     {
         // The access log would be 100 000 lines on the test's pipe; the load is what is measured here.
-        return JavaProcess.start(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "JWT_SECRET", Tokens.SEED_SECRET),
-            "-Xmx128m", "-Dio.jwtproxy.access.LEVEL=WARN", "-jar", JavaProcess.jar());
+        return JavaProcess.jar(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "JWT_SECRET", Tokens.SEED_SECRET),
+            List.of("-Xmx128m", "-Dio.jwtproxy.access.LEVEL=WARN"));
     }
 
     @Test
@@ -48,7 +50,7 @@ class LoadIT
         int total = 100_000;
         try (JavaProcess proxy = startProxy())
         {
-            int port = Integer.parseInt(proxy.awaitLine(LISTENING, START));
+            int port = proxy.awaitListening();
             // Warm up at the same concurrency, so buffer pools and JIT reach their plateau first;
             // the heap after a full GC is then the baseline that must stay flat.
             int warmUp = 20_000;
@@ -69,7 +71,7 @@ class LoadIT
                 http.send("GET /status HTTP/1.1\r\nHost: x\r\n\r\n");
                 status = http.readResponse(false).text();
             }
-            assertThat(JSON.readTree(status).get("requestsProcessed").asLong()).isEqualTo(warmUp + total);
+            assertThat(JSON.readTree(status).get("requestsReceived").asLong()).isEqualTo(warmUp + total);
             assertThat(heapAfter - heapBefore).as("heap growth after GC, KiB").isLessThan(16 * 1024);
             System.out.printf("LoadIT: %,d requests on %d connections in %.1f s (%.0f req/s); heap after GC %,d KiB -> %,d KiB; peak RSS %,d KiB%n",
                 total, connections, seconds, total / seconds, heapBefore, heapAfter, proxy.peakRssKiB());
@@ -149,7 +151,7 @@ class LoadIT
         long length = 512L << 20;
         try (JavaProcess proxy = startProxy())
         {
-            int port = Integer.parseInt(proxy.awaitLine(LISTENING, START));
+            int port = proxy.awaitListening();
             long start = System.nanoTime();
             List<CompletableFuture<String>> results = new ArrayList<>();
             for (int s = 0; s < streams; s++)

@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -24,15 +23,21 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import io.jwtproxy.config.ConfigSource;
+import io.jwtproxy.config.EmbeddedConfig;
+import io.jwtproxy.embedded.EmbeddedServer;
+import io.jwtproxy.testing.CannedUpstream;
+import io.jwtproxy.testing.Proxies;
+import io.jwtproxy.testing.RawHttp;
+import io.jwtproxy.testing.Tokens;
+import io.jwtproxy.token.JwtMinter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,8 +47,9 @@ class ProxyEndToEndTest
     private static final String SECRET = Tokens.SEED_SECRET;
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    @RegisterExtension
+    final Proxies proxies = new Proxies();
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private final List<Server> servers = new ArrayList<>();
     private Server echo;
     private int port;
 
@@ -53,43 +59,19 @@ class ProxyEndToEndTest
      * configure an upstream, behind which the proxy drops any token header from responses.
      */
     @BeforeEach
-    void startEchoAndProxy()
+    void startEchoAndProxy() throws Exception
     {
-        echo = started(Main.newEchoServer("127.0.0.1", 0));
+        echo = proxies.echo();
         port = startProxy(null);
-    }
-
-    @AfterEach
-    void stopServers() throws Exception
-    {
-        for (Server server : servers)
-            server.stop();
     }
 
     private int startProxy(String upstream, String... pairs)
     {
-        Map<String, String> settings = new HashMap<>(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "JWT_SECRET", SECRET));
+        List<String> settings = new ArrayList<>(List.of("JWT_SECRET", SECRET));
         if (upstream != null)
-            settings.put("UPSTREAM_URL", upstream);
-        for (int i = 0; i < pairs.length; i += 2)
-            settings.put(pairs[i], pairs[i + 1]);
-        Server proxy = Main.start(ProxyConfig.load(ConfigSource.of(settings), ProxyConfig.Mode.EMBEDDED));
-        servers.add(proxy);
-        return Main.localPort(proxy);
-    }
-
-    private Server started(Server server)
-    {
-        try
-        {
-            server.start();
-        }
-        catch (Exception x)
-        {
-            throw new IllegalStateException(x);
-        }
-        servers.add(server);
-        return server;
+            settings.addAll(List.of("UPSTREAM_URL", upstream));
+        settings.addAll(List.of(pairs));
+        return proxies.start(settings.toArray(String[]::new)).port();
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws Exception
@@ -266,7 +248,7 @@ class ProxyEndToEndTest
     @Test
     void basePathIsPrefixed() throws Exception
     {
-        port = startProxy("http://127.0.0.1:" + Main.localPort(echo) + "/base/");
+        port = startProxy("http://127.0.0.1:" + EmbeddedServer.port(echo) + "/base/");
 
         HttpResponse<String> response = send(request("/v1/items?id=7"));
 
@@ -342,7 +324,7 @@ class ProxyEndToEndTest
     {
         try (RawHttp http = new RawHttp(port))
         {
-            http.send("CONNECT 127.0.0.1:" + Main.localPort(echo) + " HTTP/1.1\r\nHost: 127.0.0.1:" + Main.localPort(echo) + "\r\n\r\n");
+            http.send("CONNECT 127.0.0.1:" + EmbeddedServer.port(echo) + " HTTP/1.1\r\nHost: 127.0.0.1:" + EmbeddedServer.port(echo) + "\r\n\r\n");
             RawHttp.Response response = http.readResponse(false);
 
             assertThat(response.status()).as("a reverse proxy is no tunnel").isEqualTo(501);
@@ -368,7 +350,7 @@ class ProxyEndToEndTest
     @Test
     void statusCountsEveryProxiedRequestExactlyUnderConcurrency() throws Exception
     {
-        assertThat(status().get("requestsProcessed").asLong()).isZero();
+        assertThat(status().get("requestsReceived").asLong()).isZero();
         int threads = 16;
         int perThread = 50;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -398,7 +380,7 @@ class ProxyEndToEndTest
         }
 
         JsonNode status = status();
-        assertThat(status.get("requestsProcessed").asLong()).as("status requests are not counted").isEqualTo(threads * perThread);
+        assertThat(status.get("requestsReceived").asLong()).as("status requests are not counted").isEqualTo(threads * perThread);
         assertThat(Instant.parse(status.get("startedAt").asText())).isBefore(Instant.now());
         assertThat(status.get("uptimeSeconds").isNumber()).isTrue();
         assertThat(status.get("uptimeSeconds").asDouble()).isPositive();
@@ -412,7 +394,7 @@ class ProxyEndToEndTest
         HttpResponse<String> response = send(request("/status").header("Accept", "text/html,application/xhtml+xml,*/*;q=0.8"));
 
         assertThat(response.headers().firstValue("content-type").orElseThrow()).startsWith("text/html");
-        assertThat(response.body()).contains("<th>requestsProcessed</th><td>1</td>").contains("<th>startedAt</th>");
+        assertThat(response.body()).contains("<th>requestsReceived</th><td>1</td>").contains("<th>startedAt</th>");
     }
 
     @Test
@@ -439,34 +421,21 @@ class ProxyEndToEndTest
     @Test
     void mintingFailureIsNotForwarded() throws Exception
     {
-        try (CannedUpstream upstream = new CannedUpstream("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
+        CannedUpstream upstream = proxies.track(new CannedUpstream("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+        EmbeddedConfig config = EmbeddedConfig.load(ConfigSource.of(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0",
+            "UPSTREAM_URL", upstream.url(), "JWT_SECRET", SECRET)));
+        JwtMinter failing = new JwtMinter(config.tokens().secret(), "u", java.time.Clock.systemUTC(), () ->
         {
-            ProxyConfig config = ProxyConfig.load(ConfigSource.of(Map.of("UPSTREAM_URL", upstream.url(), "JWT_SECRET", SECRET)),
-                ProxyConfig.Mode.EMBEDDED);
-            Server server = new Server(0);
-            ServletContextHandler context = new ServletContextHandler("/");
-            context.addEventListener(new BootListener(config));
-            context.addServlet(new ServletHolder(new JwtProxyServlet()
-            {
-                @Override
-                protected JwtMinter newMinter(ProxyConfig proxyConfig)
-                {
-                    return new JwtMinter(proxyConfig.secret(), "u", java.time.Clock.systemUTC(), () ->
-                    {
-                        throw new IllegalStateException("entropy source failed");
-                    });
-                }
-            }), "/*");
-            server.setHandler(context);
-            started(server);
-            port = ((ServerConnector)server.getConnectors()[0]).getLocalPort();
+            throw new IllegalStateException("entropy source failed");
+        });
+        ProxyRuntime runtime = new ProxyRuntime(config.proxy(), config.tokens(), null, failing, java.time.Clock.systemUTC());
+        port = proxies.start(EmbeddedServer.newProxyServer(config.server(), runtime)).port();
 
-            HttpResponse<String> response = send(request("/must-not-arrive").POST(HttpRequest.BodyPublishers.ofString("data")));
+        HttpResponse<String> response = send(request("/must-not-arrive").POST(HttpRequest.BodyPublishers.ofString("data")));
 
-            assertThat(response.statusCode()).isEqualTo(500);
-            assertThat(response.body()).doesNotContain("entropy").doesNotContain("Exception");
-            assertThat(upstream.requestHeads.poll(500, TimeUnit.MILLISECONDS)).as("upstream received a request").isNull();
-        }
+        assertThat(response.statusCode()).isEqualTo(500);
+        assertThat(response.body()).doesNotContain("entropy").doesNotContain("Exception");
+        assertThat(upstream.requestHeads.poll(500, TimeUnit.MILLISECONDS)).as("upstream received a request").isNull();
     }
 
     private static byte[] randomBytes(int size)

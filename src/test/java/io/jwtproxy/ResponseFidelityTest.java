@@ -4,6 +4,11 @@ import java.io.IOException;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.jwtproxy.testing.Proxies;
+import io.jwtproxy.testing.RawHttp;
+import io.jwtproxy.testing.UpstreamAnswers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,14 +17,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * interim responses, bodiless statuses framed as RFC 9110 §8.6 says, and a head too large to relay
  * refused with 502. Raw sockets on both sides, so that every byte is seen.
  */
-class ResponseFidelityTest extends ProxyBehindCannedUpstream
+class ResponseFidelityTest
 {
+    @RegisterExtension
+    final Proxies proxies = new Proxies();
     private int port;
 
     @BeforeEach
     void startProxy() throws IOException
     {
-        port = start(UpstreamAnswers.upstream());
+        port = proxies.start(UpstreamAnswers.upstream()).port();
     }
 
     private RawHttp.Response get(String path) throws IOException
@@ -140,8 +147,7 @@ class ResponseFidelityTest extends ProxyBehindCannedUpstream
     @Test
     void theResponseHeadLimitIsASetting() throws Exception
     {
-        proxy.stop();
-        port = start(UpstreamAnswers.upstream(), "MAX_RESPONSE_HEADER_BYTES", "65536");
+        port = proxies.start(UpstreamAnswers.upstream(), "MAX_RESPONSE_HEADER_BYTES", "65536").port();
 
         RawHttp.Response huge = get("/40k-head");
 

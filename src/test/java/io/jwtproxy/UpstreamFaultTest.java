@@ -1,20 +1,25 @@
 package io.jwtproxy;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.jwtproxy.testing.CannedUpstream;
+import io.jwtproxy.testing.Proxies;
+import io.jwtproxy.testing.RawHttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What the client sees when the upstream misbehaves: a fault-injecting raw-socket upstream behind the embedded proxy. */
-class UpstreamFaultTest extends ProxyBehindCannedUpstream
+class UpstreamFaultTest
 {
+    @RegisterExtension
+    final Proxies proxies = new Proxies();
     private int proxyTo(CannedUpstream upstream)
     {
-        return start(upstream, "UPSTREAM_IDLE_TIMEOUT", "1s", "UPSTREAM_CONNECT_TIMEOUT", "1s");
+        return proxies.start(upstream, "UPSTREAM_IDLE_TIMEOUT", "1s", "UPSTREAM_CONNECT_TIMEOUT", "1s").port();
     }
 
     private static RawHttp.Response get(int port, String path) throws IOException
@@ -35,7 +40,7 @@ class UpstreamFaultTest extends ProxyBehindCannedUpstream
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.head().fields()).doesNotContainKeys("x-my-jwt", "x_my_jwt").containsKey("x-other");
-        assertThat(upstream.requestHeads.take()).as("the upstream got its token").containsIgnoringCase("x-my-jwt: ey");
+        assertThat(proxies.upstream().requestHeads.take()).as("the upstream got its token").containsIgnoringCase("x-my-jwt: ey");
     }
 
     /** A keep-alive answer: the connection stays open for the next request. */
@@ -61,7 +66,7 @@ class UpstreamFaultTest extends ProxyBehindCannedUpstream
             http.send("POST /once HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody");
             assertThat(http.readResponse(false).status()).as("a request whose body has gone is not repeated").isEqualTo(502);
         }
-        long posts = upstream.requestHeads.stream().filter(head -> head.startsWith("POST /once ")).count();
+        long posts = proxies.upstream().requestHeads.stream().filter(head -> head.startsWith("POST /once ")).count();
         assertThat(posts).isEqualTo(1);
     }
 
@@ -74,7 +79,7 @@ class UpstreamFaultTest extends ProxyBehindCannedUpstream
         RawHttp.Response response = get(port, "/gone");
 
         assertThat(response.status()).isEqualTo(502);
-        assertThat(upstream.requestHeads.stream().filter(head -> head.startsWith("GET /gone "))).as("the first attempt and one retry").hasSize(2);
+        assertThat(proxies.upstream().requestHeads.stream().filter(head -> head.startsWith("GET /gone "))).as("the first attempt and one retry").hasSize(2);
     }
 
     @Test
@@ -150,8 +155,7 @@ class UpstreamFaultTest extends ProxyBehindCannedUpstream
     void upstreamThatNeverAcceptsGivesAnErrorAtAboutTheConnectTimeout() throws Exception
     {
         // A listening socket whose accept queue is full drops further SYNs: connecting hangs.
-        try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-             CannedUpstream placeholder = new CannedUpstream("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
+        try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()))
         {
             java.util.List<java.net.Socket> fillers = new java.util.ArrayList<>();
             try
@@ -169,14 +173,10 @@ class UpstreamFaultTest extends ProxyBehindCannedUpstream
                         break;
                     }
                 }
-                upstream = placeholder;
-                Map<String, String> settings = Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0",
-                    "UPSTREAM_URL", "http://127.0.0.1:" + full.getLocalPort(), "JWT_SECRET", Tokens.SEED_SECRET,
-                    "UPSTREAM_CONNECT_TIMEOUT", "1s");
-                proxy = Main.start(ProxyConfig.load(ConfigSource.of(settings), ProxyConfig.Mode.EMBEDDED));
+                proxies.start("UPSTREAM_URL", "http://127.0.0.1:" + full.getLocalPort(), "UPSTREAM_CONNECT_TIMEOUT", "1s");
 
                 long start = System.nanoTime();
-                int status = get(Main.localPort(proxy), "/").status();
+                int status = get(proxies.proxy().port(), "/").status();
                 Duration took = Duration.ofNanos(System.nanoTime() - start);
 
                 assertThat(status).isIn(502, 504);

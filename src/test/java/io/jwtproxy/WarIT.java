@@ -18,6 +18,11 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.jwtproxy.embedded.EmbeddedServer;
+import io.jwtproxy.testing.Deployment;
+import io.jwtproxy.testing.RevealingEcho;
+import io.jwtproxy.testing.Tokens;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The packaged WAR deployed in an embedded Jetty under a context path, as a container would run it. */
@@ -51,7 +56,7 @@ class WarIT
 
     private static int port(WebAppContext webapp)
     {
-        return ((ServerConnector)webapp.getServer().getConnectors()[0]).getLocalPort();
+        return EmbeddedServer.port(webapp.getServer());
     }
 
     @Test
@@ -66,6 +71,10 @@ class WarIT
             assertThat(libs).noneMatch(n -> n.contains("jakarta.servlet-api")).noneMatch(n -> n.contains("jetty-server-"))
                 .noneMatch(n -> n.contains("jetty-slf4j-impl"));
             assertThat(zip.getEntry("WEB-INF/web.xml")).isNotNull();
+            List<String> classes = zip.stream().map(ZipEntry::getName).filter(n -> n.startsWith("WEB-INF/classes/") && n.endsWith(".class")).toList();
+            assertThat(classes).contains("WEB-INF/classes/io/jwtproxy/JwtProxyServlet.class")
+                .as("the executable jar's package needs the embedded server the WAR leaves out")
+                .noneMatch(n -> n.startsWith("WEB-INF/classes/io/jwtproxy/embedded/"));
         }
     }
 
@@ -74,8 +83,9 @@ class WarIT
     {
         Server echo = RevealingEcho.start("x-my-jwt");
         servers.add(echo);
-        WebAppContext webapp = deploy(Map.of("UPSTREAM_URL", "http://127.0.0.1:" + RevealingEcho.port(echo) + "/api",
-            "JWT_SECRET", Tokens.SEED_SECRET, "JWT_USER", "war-user"));
+        // HTTP_PORT and CLIENT_IDLE_TIMEOUT are the embedded server's: the WAR must neither read nor fail on them.
+        WebAppContext webapp = deploy(Map.of("UPSTREAM_URL", "http://127.0.0.1:" + EmbeddedServer.port(echo) + "/api",
+            "JWT_SECRET", Tokens.SEED_SECRET, "JWT_USER", "war-user", "HTTP_PORT", "not a port", "CLIENT_IDLE_TIMEOUT", "soon"));
         String base = "http://127.0.0.1:" + port(webapp) + "/proxy";
         byte[] body = new byte[4 * 1024 * 1024 + 3];
         new java.util.Random(7).nextBytes(body);
@@ -96,7 +106,7 @@ class WarIT
         assertThat(Tokens.claims(token).get("payload").get("user").asText()).isEqualTo("war-user");
 
         String status = client.send(HttpRequest.newBuilder(URI.create(base + "/status")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        assertThat(status).contains("\"requestsProcessed\":1");
+        assertThat(status).contains("\"requestsReceived\":1").contains("\"requestsForwarded\":1");
     }
 
     @Test

@@ -7,10 +7,10 @@ import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-import io.jwtproxy.JwtAlgorithm;
-import io.jwtproxy.JwtMinter;
-import io.jwtproxy.KeyRing;
-import io.jwtproxy.SigningKey;
+import io.jwtproxy.token.JwtAlgorithm;
+import io.jwtproxy.token.JwtMinter;
+import io.jwtproxy.token.KeyRing;
+import io.jwtproxy.token.SigningKey;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -1,0 +1,88 @@
+package io.jwtproxy;
+
+import java.io.IOException;
+import java.util.Locale;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
+
+import io.jwtproxy.exchange.Exchange;
+import io.jwtproxy.exchange.Failure;
+import io.jwtproxy.http.Headers;
+
+/**
+ * What the proxy answers itself, before Jetty's pipeline, and never forwards: CONNECT and TRACE, a
+ * method it could not forward unchanged, OPTIONS with {@code Max-Forwards: 0} or an invalid one,
+ * and its own public keys. See docs/hardening.md.
+ */
+final class LocalAnswers
+{
+    /** The standard methods the proxy forwards, for Allow where it answers OPTIONS or 405 itself; extension methods are forwarded too. */
+    static final String ALLOW = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
+
+    private final KeyPublisher publisher;
+
+    /** @param publisher the publisher of the public keys, or null for HS512 (the paths are then the upstream's) */
+    LocalAnswers(KeyPublisher publisher)
+    {
+        this.publisher = publisher;
+    }
+
+    /** @return whether the request was answered here; its exchange is then finished */
+    boolean answered(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Exchange exchange) throws IOException
+    {
+        String method = clientRequest.getMethod();
+        if (!method.equals(method.toUpperCase(Locale.ROOT)))
+            // RFC 9110 §9.1: methods are case-sensitive, and Jetty's HTTP client would send this one upper-cased.
+            return refuse(proxyResponse, exchange, HttpStatus.BAD_REQUEST_400, "method with lower-case letters cannot be forwarded unchanged");
+        if (HttpMethod.CONNECT.is(method))
+            // A reverse proxy is no tunnel: forwarded, CONNECT would ask the upstream to open one.
+            return refuse(proxyResponse, exchange, HttpStatus.NOT_IMPLEMENTED_501, "CONNECT is not supported");
+        if (HttpMethod.TRACE.is(method))
+            // Policy (RFC 9110 §9.3.8 allows it): TRACE would reflect the request, token included, back to the client.
+            return refuse(proxyResponse, exchange, HttpStatus.METHOD_NOT_ALLOWED_405, "TRACE is refused");
+        if (publisher != null)
+        {
+            String path = clientRequest.getRequestURI().substring(clientRequest.getContextPath().length());
+            if (publisher.serves(path))
+            {
+                exchange.finish(publisher.serve(clientRequest, proxyResponse, path), false);
+                return true;
+            }
+        }
+        String maxForwards = clientRequest.getHeader("Max-Forwards");
+        if (HttpMethod.OPTIONS.is(method) && maxForwards != null)
+        {
+            long hops = Headers.maxForwards(maxForwards);
+            if (hops < 0)
+                return refuse(proxyResponse, exchange, HttpStatus.BAD_REQUEST_400, "invalid Max-Forwards");
+            if (hops == 0)
+            {
+                // RFC 9110 §7.6.2: the last recipient allowed to forward answers itself.
+                answer(proxyResponse, HttpStatus.OK_200);
+                exchange.finish(HttpStatus.OK_200, false);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean refuse(HttpServletResponse proxyResponse, Exchange exchange, int status, String reason)
+    {
+        exchange.fail(new Failure(status, reason));
+        answer(proxyResponse, status);
+        exchange.finish(status, false);
+        return true;
+    }
+
+    // An empty response; Allow where it belongs (RFC 9110 §10.2.1: a 405 must carry it; an OPTIONS answer lists the methods).
+    private static void answer(HttpServletResponse proxyResponse, int status)
+    {
+        proxyResponse.setStatus(status);
+        if (status == HttpStatus.METHOD_NOT_ALLOWED_405 || status == HttpStatus.OK_200)
+            proxyResponse.setHeader("Allow", ALLOW);
+        proxyResponse.setContentLength(0);
+    }
+}

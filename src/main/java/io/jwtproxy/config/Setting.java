@@ -1,0 +1,136 @@
+package io.jwtproxy.config;
+
+/**
+ * Every setting the proxy reads: who reads it, its default and what it means. This enum is the one
+ * place defaults and descriptions live; a test holds the README's settings tables and jetty-base's
+ * context descriptor to it.
+ */
+public enum Setting
+{
+    UPSTREAM_URL(Scope.EVERY_DEPLOYMENT, null,
+        "Where every request goes: `http(s)://host[:port][/base-path]`. Embedded jar without it: demo mode, "
+        + "proxying to the built-in echo upstream. Required in the WAR."),
+    JWT_SECRET(Scope.EVERY_DEPLOYMENT, null,
+        "HS512 key; its UTF-8 bytes are the HMAC key, at least 64 bytes. Embedded jar without it (and without "
+        + "`JWT_SECRET_FILE`): a random per-process secret (demo mode). Required in the WAR, or "
+        + "`JWT_SECRET_FILE`."),
+    JWT_SECRET_FILE(Scope.EVERY_DEPLOYMENT, null,
+        "A file holding `JWT_SECRET` (one trailing line break is ignored), to keep the secret out of the "
+        + "environment and of configuration files. Set `JWT_SECRET` or this, not both."),
+    JWT_USER(Scope.EVERY_DEPLOYMENT, "username",
+        "The `payload.user` claim of every token whose request the container did not authenticate (an "
+        + "authenticated request carries its principal there and in `sub`)."),
+    JWT_ALG(Scope.EVERY_DEPLOYMENT, "HS512",
+        "Signing algorithm: `HS512` (`JWT_SECRET`, the seed's token), `ES256` (EC P-256), `RS256` (RSA of "
+        + "2048 bits or more) or `EdDSA` (Ed25519). The last three publish their public keys at `JWKS_PATH`."),
+    JWT_KEY_FILE(Scope.EVERY_DEPLOYMENT, null,
+        "ES256/RS256/EdDSA: an unencrypted PKCS#8 PEM private key file (`openssl genpkey`), one key for ever. "
+        + "Embedded jar without it (and without `JWT_KEYS_DIR`): a random per-process key (demo mode)."),
+    JWT_KEYS_DIR(Scope.EVERY_DEPLOYMENT, null,
+        "ES256/RS256/EdDSA: a directory of keys on a schedule (`key-<UTC activation time>.pem`, mode 0600), "
+        + "shared by restarts and replicas; the proxy creates the first key. A file named `rotate` dropped "
+        + "there asks for a new key, signing one `JWKS_MAX_AGE` later. Needs `JWT_TTL_SECONDS`. Set it or "
+        + "`JWT_KEY_FILE`, not both."),
+    JWT_ROTATE_EVERY(Scope.EVERY_DEPLOYMENT, null,
+        "With `JWT_KEYS_DIR`: how long each key signs (e.g. `7d`, `P7D`); the next key is published a whole "
+        + "period before it signs. Longer than `JWKS_MAX_AGE`. Unset: keys change only when asked."),
+    JWKS_MAX_AGE(Scope.EVERY_DEPLOYMENT, "5m",
+        "How long verifiers may cache the JWK Set (`Cache-Control: max-age`); a new key is published at least "
+        + "this long before it signs."),
+    JWKS_PATH(Scope.EVERY_DEPLOYMENT, "/.well-known/jwks.json",
+        "Where the proxy itself serves the JWK Set of its public keys (ES256/RS256/EdDSA; with HS512 the path "
+        + "is proxied like any other)."),
+    OPENID_CONFIGURATION_PATH(Scope.EVERY_DEPLOYMENT, "/.well-known/openid-configuration",
+        "Where the proxy itself serves `{\"issuer\", \"jwks_uri\"}` for verifiers that discover keys "
+        + "(ES256/RS256/EdDSA; 404 without `JWT_ISSUER`)."),
+    JWT_ISSUER(Scope.EVERY_DEPLOYMENT, null,
+        "The `iss` claim; unset: none."),
+    JWT_AUDIENCE(Scope.EVERY_DEPLOYMENT, null,
+        "The `aud` claim; unset: none."),
+    JWT_TTL_SECONDS(Scope.EVERY_DEPLOYMENT, null,
+        "Adds `exp` = `iat` + this many seconds; unset: tokens do not expire."),
+    JWT_NOT_BEFORE_SKEW_SECONDS(Scope.EVERY_DEPLOYMENT, null,
+        "Adds `nbf` = `iat` minus this many seconds, for verifiers whose clock is behind; unset: no `nbf`."),
+    JWT_BIND_REQUEST(Scope.EVERY_DEPLOYMENT, "false",
+        "`true`: adds `htm` (the method) and `htu` (the URI the upstream receives, without query) as RFC 9449 "
+        + "names them, so a token replayed against another endpoint can be refused."),
+    JWT_HEADER(Scope.EVERY_DEPLOYMENT, "x-my-jwt",
+        "Name of the request header that carries the token to the upstream."),
+    UPSTREAM_CONNECT_TIMEOUT(Scope.EVERY_DEPLOYMENT, "5s",
+        "How long connecting to the upstream may take; past it the client gets 502."),
+    UPSTREAM_IDLE_TIMEOUT(Scope.EVERY_DEPLOYMENT, "30s",
+        "How long the upstream may stay silent during an exchange; past it the client gets 504 (or a cut-off "
+        + "response if it had started). There is no total timeout: a long transfer that keeps moving is never "
+        + "cut."),
+    VIA_PSEUDONYM(Scope.EVERY_DEPLOYMENT, "jwt-proxy",
+        "The name this proxy gives itself in the Via header it appends (RFC 9110 §7.6.3)."),
+    TRUST_FORWARDED(Scope.EVERY_DEPLOYMENT, "false",
+        "Whether the client's Forwarded and X-Forwarded-* headers are trusted (`true`: the proxy appends to "
+        + "them, for a proxy behind another trusted proxy) or not (`false`: they are replaced)."),
+    MAX_RESPONSE_HEADER_BYTES(Scope.EVERY_DEPLOYMENT, "8192",
+        "Largest response head (status line and headers) the proxy relays to the client; an upstream whose "
+        + "head would be larger gets the client a 502. In a container, keep the connector's own limit at least "
+        + "this (Tomcat `maxHttpResponseHeaderSize`, Jetty `jetty.httpConfig.responseHeaderSize`; both 8192 by "
+        + "default)."),
+    HTTP_HOST(Scope.JAR, "0.0.0.0",
+        "Address the embedded server listens on."),
+    HTTP_PORT(Scope.JAR, "8080",
+        "Port the embedded server listens on; 0 picks a free one."),
+    CLIENT_IDLE_TIMEOUT(Scope.JAR, "30s",
+        "How long a client connection may stay silent, in the middle of its headers or body or between "
+        + "requests, before it is closed (a container's connector has its own)."),
+    MAX_REQUEST_HEADER_BYTES(Scope.JAR, "8192",
+        "Largest request head (request line and headers) the embedded server accepts; past it a long URI gets "
+        + "414 and long headers 431 (a container's connector has its own)."),
+    LISTEN_BACKLOG(Scope.JAR, "1024",
+        "How many connections the embedded server's listen queue holds before the proxy accepts them; past it "
+        + "new connections wait (the kernel caps it at `net.core.somaxconn`; Tomcat's `acceptCount` and "
+        + "jetty-base's `jetty.http.acceptQueueSize` do the same in containers)."),
+    SHUTDOWN_DRAIN(Scope.JAR, "30s",
+        "On SIGTERM or SIGINT, how long in-flight requests, long streaming ones included, may take to finish; "
+        + "new connections are refused meanwhile (Tomcat's `unloadDelay` and jetty-base's "
+        + "`jetty.server.stopTimeout` do the same in containers).");
+
+    /** Who reads a setting. */
+    public enum Scope
+    {
+        /** The proxy itself: the jar, and the WAR in any container. */
+        EVERY_DEPLOYMENT,
+        /** The executable jar's embedded server; a WAR leaves these to its container. */
+        JAR
+    }
+
+    private final Scope scope;
+    private final String defaultValue;
+    private final String description;
+
+    Setting(Scope scope, String defaultValue, String description)
+    {
+        this.scope = scope;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    public Scope scope()
+    {
+        return scope;
+    }
+
+    /** @return whether the value is a secret: never written in a descriptor, a start.d file or a log */
+    public boolean secret()
+    {
+        return this == JWT_SECRET;
+    }
+
+    /** @return the built-in default, or null when the setting has none */
+    public String defaultValue()
+    {
+        return defaultValue;
+    }
+
+    /** @return what the setting means, as the README's settings table says it */
+    public String description()
+    {
+        return description;
+    }
+}

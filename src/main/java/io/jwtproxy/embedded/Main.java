@@ -1,0 +1,175 @@
+package io.jwtproxy.embedded;
+
+import java.util.Arrays;
+
+import org.eclipse.jetty.server.Server;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.jwtproxy.ProxyRuntime;
+import io.jwtproxy.config.ConfigException;
+import io.jwtproxy.config.ConfigSource;
+import io.jwtproxy.config.EmbeddedConfig;
+import io.jwtproxy.config.ProxyConfig;
+import io.jwtproxy.config.ServerConfig;
+import io.jwtproxy.config.TokenConfig;
+import io.jwtproxy.config.Upstream;
+
+/**
+ * {@code java -jar jwt-proxy.jar}: the proxy in an embedded Jetty; {@code java -jar jwt-proxy.jar echo}:
+ * the echo upstream on its own. Settings come from JVM system properties, then the environment.
+ * The demo is decided here and nowhere else: what a missing setting is replaced with is written into
+ * an explicit, complete configuration before anything is built from it.
+ */
+public final class Main
+{
+    /**
+     * Jetty's switch that keeps a {@code Content-Type} as it was set: without it, Jetty's servlet
+     * response re-renders the MIME types it knows ({@code text/html; charset=UTF-8} became
+     * {@code text/html;charset=utf-8}), and the proxy relays response fields verbatim. Read once,
+     * when Jetty's {@code HttpGenerator} class loads, so it is set before any Jetty class is used.
+     */
+    static final String VERBATIM_CONTENT_TYPE = "org.eclipse.jetty.http.HttpGenerator.STRICT";
+
+    static
+    {
+        if (System.getProperty(VERBATIM_CONTENT_TYPE) == null)
+            System.setProperty(VERBATIM_CONTENT_TYPE, "true");
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    private Main()
+    {
+    }
+
+    public static void main(String[] args)
+    {
+        try
+        {
+            if (args.length == 0)
+                stopOnSignals(start(EmbeddedConfig.load(ConfigSource.embedded()))).join();
+            else if (args.length == 1 && args[0].equals("echo"))
+                startEcho(ServerConfig.load(ConfigSource.embedded())).join();
+            else
+                exit(64, "usage: java -jar jwt-proxy.jar [echo]; unexpected arguments " + Arrays.toString(args));
+        }
+        catch (ConfigException x)
+        {
+            exit(2, x.getMessage());
+        }
+        catch (EmbeddedServer.StartupException x)
+        {
+            exit(1, x.getMessage());
+        }
+        catch (InterruptedException x)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Starts the proxy as the jar runs it. What the settings leave out, the demo stands in for:
+     * without UPSTREAM_URL, the built-in echo upstream on a free loopback port (whose answers show the
+     * token they got); without a secret or key, a random one for this process. Stopping the returned
+     * server stops the echo upstream too.
+     *
+     * @return the running proxy server
+     */
+    public static Server start(EmbeddedConfig config)
+    {
+        Server echo = null;
+        ProxyConfig proxy = config.proxy();
+        TokenConfig tokens = config.tokens();
+        if (proxy.upstream() == null)
+        {
+            ServerConfig loopback = new ServerConfig("127.0.0.1", 0, config.server().clientIdleTimeout(), config.server().maxRequestHeaderBytes(),
+                config.server().listenBacklog(), config.server().shutdownDrain());
+            echo = EmbeddedServer.start(EmbeddedServer.newEchoServer(loopback), "the echo upstream", loopback);
+            Upstream local = Upstream.parse("http://127.0.0.1:" + EmbeddedServer.port(echo));
+            proxy = proxy.withUpstream(local, true);
+            LOG.warn("DEMO MODE: UPSTREAM_URL is not set; proxying to the built-in echo upstream at {}", local);
+        }
+        if (!tokens.hasKey())
+        {
+            tokens = tokens.withGeneratedKey();
+            if (tokens.algorithm().asymmetric())
+                LOG.warn("DEMO MODE: neither JWT_KEY_FILE nor JWT_KEYS_DIR is set; signing with a random per-process {} key "
+                    + "(upstreams can still verify it with the JWK Set the proxy serves)", tokens.algorithm());
+            else
+                LOG.warn("DEMO MODE: JWT_SECRET is not set; signing with a random per-process secret that no upstream can verify");
+        }
+        ProxyRuntime runtime = null;
+        try
+        {
+            runtime = ProxyRuntime.start(proxy, tokens);
+            Server server = EmbeddedServer.newProxyServer(config.server(), runtime);
+            if (echo != null)
+                server.addManaged(echo);
+            EmbeddedServer.start(server, "the proxy", config.server());
+            LOG.info("jwt-proxy listening on http://{}:{}", config.server().host(), EmbeddedServer.port(server));
+            return server;
+        }
+        catch (RuntimeException x)
+        {
+            if (runtime != null)
+                runtime.close();
+            stopQuietly(echo);
+            throw x;
+        }
+    }
+
+    /** Starts the echo upstream on HTTP_HOST:HTTP_PORT. */
+    public static Server startEcho(ServerConfig settings)
+    {
+        Server echo = EmbeddedServer.start(EmbeddedServer.newEchoServer(settings), "the echo upstream", settings);
+        LOG.info("echo upstream listening on http://{}:{}", settings.host(), EmbeddedServer.port(echo));
+        return echo;
+    }
+
+    /**
+     * SIGTERM and SIGINT stop the server gracefully and exit 0: a requested stop is a success,
+     * where the JVM's default would exit 143 or 130.
+     */
+    private static Server stopOnSignals(Server server)
+    {
+        sun.misc.SignalHandler stop = signal ->
+        {
+            LOG.info("SIG{}: refusing new connections, draining in-flight requests", signal.getName());
+            int status = 0;
+            try
+            {
+                server.stop();
+            }
+            catch (Exception x)
+            {
+                LOG.warn("stop failed: {}", x.toString());
+                status = 1;
+            }
+            System.exit(status);
+        };
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), stop);
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), stop);
+        return server;
+    }
+
+    private static void stopQuietly(Server server)
+    {
+        if (server == null)
+            return;
+        try
+        {
+            server.stop();
+        }
+        catch (Exception x)
+        {
+            LOG.debug("stop after failed start", x);
+        }
+    }
+
+    private static void exit(int status, String message)
+    {
+        System.err.println("jwt-proxy: " + message);
+        System.exit(status);
+    }
+}

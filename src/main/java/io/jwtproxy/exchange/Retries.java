@@ -1,0 +1,45 @@
+package io.jwtproxy.exchange;
+
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.io.Connection;
+
+/**
+ * When a failed exchange is tried again. RFC 9110 §9.2.2 lets a proxy repeat a request whose method
+ * is idempotent; this one does, once and on a new connection, when a reused connection failed under
+ * it before any byte of the answer came back: the upstream had closed the connection while the
+ * proxy kept it pooled. A request with a body is never repeated: the body has gone.
+ */
+public final class Retries
+{
+    /** RFC 9110 §9.2.2, less TRACE, which the proxy answers itself. */
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
+
+    private Retries()
+    {
+    }
+
+    /**
+     * @param hasBody whether the client's request has a body (Jetty's {@code hasContent})
+     * @param serverResponse the failed exchange's response, or null
+     * @return whether to send the request again; if so, the exchange's access line will say it was
+     */
+    public static boolean retry(HttpServletRequest clientRequest, boolean hasBody, HttpServletResponse proxyResponse, Response serverResponse,
+                                Throwable failure)
+    {
+        Exchange exchange = Exchange.of(clientRequest);
+        boolean retry = !exchange.wasRetried() && exchange.failure() == null && !exchange.hasRelayedInterim()
+            && IDEMPOTENT.contains(clientRequest.getMethod()) && !hasBody && !proxyResponse.isCommitted()
+            && serverResponse != null && serverResponse.getStatus() == 0
+            && !(failure instanceof TimeoutException) && (failure instanceof IOException || failure.getCause() instanceof IOException)
+            && serverResponse.getRequest().getConnection() instanceof Connection connection && connection.getMessagesIn() > 0;
+        if (retry)
+            exchange.retried("retried on a new connection after " + Failure.describe(failure) + " on a reused one");
+        return retry;
+    }
+}

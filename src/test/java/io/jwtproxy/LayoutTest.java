@@ -1,0 +1,79 @@
+package io.jwtproxy;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.spi.ToolProvider;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The packages by concern, as jdeps sees the compiled classes: dependencies run one way, and the token package needs no servlet. */
+class LayoutTest
+{
+    /** Every dependency between this product's packages, and from each to the world: package -> packages it uses. */
+    private static Map<String, Set<String>> dependencies()
+    {
+        StringWriter out = new StringWriter();
+        int exit = ToolProvider.findFirst("jdeps").orElseThrow()
+            .run(new PrintWriter(out), new PrintWriter(out), "-verbose:package", "-filter:none", "target/classes");
+        assertThat(exit).as("jdeps: %s", out).isZero();
+        Map<String, Set<String>> uses = new HashMap<>();
+        for (String line : out.toString().lines().toList())
+        {
+            // "   io.jwtproxy.config    -> io.jwtproxy.token    classes"
+            String[] parts = line.trim().split("\\s+");
+            if (parts.length >= 3 && parts[1].equals("->") && parts[0].startsWith("io.jwtproxy"))
+                uses.computeIfAbsent(parts[0], p -> new TreeSet<>()).add(parts[2]);
+        }
+        return uses;
+    }
+
+    @Test
+    void packagesDependOnEachOtherOneWay()
+    {
+        Map<String, Set<String>> uses = dependencies();
+
+        assertThat(uses.keySet()).as("packages under io.jwtproxy").hasSizeGreaterThanOrEqualTo(4);
+        for (String start : uses.keySet())
+            assertThat(cycleFrom(start, start, uses, new HashSet<>())).as("a cycle through %s", start).isEmpty();
+    }
+
+    @Test
+    void tokensAreMadeWithoutServletsAndTheEmbeddedServerIsNeededByNothingElse()
+    {
+        Map<String, Set<String>> uses = dependencies();
+
+        assertThat(uses.get("io.jwtproxy.token")).noneMatch(p -> p.startsWith("jakarta.servlet") || p.startsWith("org.eclipse.jetty"))
+            .noneMatch(p -> p.startsWith("io.jwtproxy.") && !p.equals("io.jwtproxy.token"));
+        uses.forEach((from, to) ->
+        {
+            if (!from.equals("io.jwtproxy.embedded"))
+                assertThat(to).as("%s, which the WAR carries", from).doesNotContain("io.jwtproxy.embedded", "org.eclipse.jetty.server");
+        });
+    }
+
+    private static List<String> cycleFrom(String start, String at, Map<String, Set<String>> uses, Set<String> seen)
+    {
+        for (String next : uses.getOrDefault(at, Set.of()))
+        {
+            if (!next.startsWith("io.jwtproxy") || next.equals(at))
+                continue;
+            if (next.equals(start))
+                return List.of(at, next);
+            if (seen.add(next))
+            {
+                List<String> rest = cycleFrom(start, next, uses, seen);
+                if (!rest.isEmpty())
+                    return rest;
+            }
+        }
+        return List.of();
+    }
+}

@@ -1,0 +1,55 @@
+package io.jwtproxy.testing;
+
+import java.io.IOException;
+import java.net.URI;
+
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.server.Server;
+
+import io.jwtproxy.embedded.EmbeddedServer;
+
+/** A proxy a {@link Proxies} fixture started: where to reach it, and its insides for the tests that look at them. */
+public final class Proxy implements AutoCloseable
+{
+    private final Server server;
+
+    Proxy(Server server)
+    {
+        this.server = server;
+    }
+
+    public int port()
+    {
+        return EmbeddedServer.port(server);
+    }
+
+    /** @return the proxy's URI for a path and query, e.g. {@code /a?b=1} */
+    public URI uri(String pathAndQuery)
+    {
+        return URI.create("http://127.0.0.1:" + port() + pathAndQuery);
+    }
+
+    /** @return a new raw connection to the proxy */
+    public RawHttp connect() throws IOException
+    {
+        return new RawHttp(port());
+    }
+
+    public Server server()
+    {
+        return server;
+    }
+
+    /** @return the HTTP client the proxy servlet talks to its upstream with */
+    public HttpClient upstreamClient()
+    {
+        return (HttpClient)server.getDescendant(ServletContextHandler.class).getServletContext().getAttribute("proxy.HttpClient");
+    }
+
+    @Override
+    public void close() throws Exception
+    {
+        server.stop();
+    }
+}

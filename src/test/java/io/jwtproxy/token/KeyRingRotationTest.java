@@ -1,0 +1,200 @@
+package io.jwtproxy.token;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jsonwebtoken.security.JwkSet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.jwtproxy.testing.IndependentJose;
+import io.jwtproxy.testing.MovingClock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+
+/**
+ * Rotation with a clock the test moves: keys rotate every hour, verifiers may cache the JWK Set
+ * for 10 minutes, tokens live 5 minutes and verifiers allow 30 s of skew.
+ */
+class KeyRingRotationTest
+{
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration ROTATE_EVERY = Duration.ofHours(1);
+    private static final Duration MAX_AGE = Duration.ofMinutes(10);
+    private static final Duration TTL = Duration.ofMinutes(5);
+    private static final Duration SKEW = Duration.ofSeconds(30);
+    private static final Duration STEP = Duration.ofSeconds(30);
+    private static final Instant START = Instant.parse("2026-01-01T00:00:07Z");
+
+    @TempDir
+    Path directory;
+    private final MovingClock clock = new MovingClock(START);
+    private final List<KeyRing> rings = new ArrayList<>();
+
+    @AfterEach
+    void closeRings()
+    {
+        rings.forEach(KeyRing::close);
+    }
+
+    private KeyRing ring() throws IOException
+    {
+        KeyRing ring = KeyRing.directory(JwtAlgorithm.ES256, directory, ROTATE_EVERY, MAX_AGE, TTL.plus(SKEW), clock);
+        rings.add(ring);
+        return ring;
+    }
+
+    private JwtMinter minter(KeyRing ring)
+    {
+        return new JwtMinter(new JwtMinter.Claims("u", "https://proxy.test", null, TTL, SKEW, false), ring, clock,
+            () -> java.util.UUID.randomUUID().toString());
+    }
+
+    private static String jwks(KeyRing ring) throws IOException
+    {
+        return JSON.writeValueAsString(Map.of("keys", ring.published().stream().map(SigningKey::publicJwk).toList()));
+    }
+
+    private record Token(String value, String kid, Instant issuedAt, Instant expires) {}
+
+    private record Snapshot(Instant at, JwkSet keys, Set<String> kids) {}
+
+    @Test
+    void everyTokenVerifiesAgainstEverySetServedDuringItsLifetimeAcrossTwoRotations() throws Exception
+    {
+        KeyRing ring = ring();
+        KeyRing replica = ring();
+        JwtMinter minter = minter(ring);
+        List<Token> tokens = new ArrayList<>();
+        List<Snapshot> snapshots = new ArrayList<>();
+        Set<String> activeKids = new LinkedHashSet<>();
+        Map<String, Instant> firstPublished = new HashMap<>();
+
+        for (Instant end = START.plus(ROTATE_EVERY.multipliedBy(2)).plus(Duration.ofMinutes(30)); clock.instant().isBefore(end); clock.advance(STEP))
+        {
+            ring.refresh();
+            replica.refresh();
+            assertThat(replica.active().kid()).as("a second proxy sharing the directory signs with the same key at %s", clock.instant())
+                .isEqualTo(ring.active().kid());
+            String set = jwks(ring);
+            JwkSet parsed = IndependentJose.parseSet(set);
+            Set<String> kids = new LinkedHashSet<>();
+            parsed.getKeys().forEach(jwk -> kids.add(jwk.getId()));
+            kids.forEach(kid -> firstPublished.putIfAbsent(kid, clock.instant()));
+            snapshots.add(new Snapshot(clock.instant(), parsed, kids));
+
+            String token = minter.mint();
+            String kid = ring.active().kid();
+            activeKids.add(kid);
+            tokens.add(new Token(token, kid, clock.instant(), clock.instant().plus(TTL)));
+        }
+
+        assertThat(activeKids).as("two full rotations: three keys signed in turn").hasSizeGreaterThanOrEqualTo(3);
+        for (Token token : tokens)
+        {
+            // A verifier may have fetched the set up to a cache lifetime before the token was minted,
+            // or at any moment until it expires.
+            for (Snapshot snapshot : snapshots)
+            {
+                if (snapshot.at().isBefore(token.issuedAt().minus(MAX_AGE)) || !snapshot.at().isBefore(token.expires()))
+                    continue;
+                assertThat(snapshot.kids()).as("set served at %s holds key %s of the token minted at %s", snapshot.at(), token.kid(), token.issuedAt())
+                    .contains(token.kid());
+                Instant verifiedAt = snapshot.at().isBefore(token.issuedAt()) ? token.issuedAt() : snapshot.at();
+                assertThatNoException().as("token of %s verified at %s with the set of %s", token.issuedAt(), verifiedAt, snapshot.at())
+                    .isThrownBy(() -> IndependentJose.verify(token.value(), snapshot.keys(), verifiedAt,
+                        parser -> parser.requireIssuer("https://proxy.test")));
+            }
+        }
+        for (String kid : activeKids)
+        {
+            Instant firstToken = tokens.stream().filter(t -> t.kid().equals(kid)).map(Token::issuedAt).min(Instant::compareTo).orElseThrow();
+            Instant lastExpiry = tokens.stream().filter(t -> t.kid().equals(kid)).map(Token::expires).max(Instant::compareTo).orElseThrow();
+            if (!firstToken.equals(START))
+                assertThat(firstPublished.get(kid)).as("key %s published a whole cache lifetime before its first token", kid)
+                    .isBeforeOrEqualTo(firstToken.minus(MAX_AGE));
+            List<Instant> served = snapshots.stream().filter(s -> s.kids().contains(kid)).map(Snapshot::at).toList();
+            Instant lastServed = served.get(served.size() - 1);
+            Instant end = snapshots.get(snapshots.size() - 1).at();
+            if (lastExpiry.isBefore(end))
+                assertThat(lastServed).as("key %s still published when its last token expired", kid).isAfterOrEqualTo(lastExpiry.minus(STEP));
+            if (lastExpiry.plus(SKEW).plus(STEP.multipliedBy(2)).isBefore(end))
+                assertThat(lastServed).as("key %s leaves the set once its last token expired (+skew)", kid)
+                    .isBefore(lastExpiry.plus(SKEW).plus(STEP.multipliedBy(2)));
+        }
+        try (Stream<Path> files = Files.list(directory))
+        {
+            List<Path> keys = files.filter(f -> f.getFileName().toString().endsWith(".pem")).toList();
+            assertThat(keys).as("retired keys' files are deleted: the active and the next remain").hasSizeBetween(2, 3);
+            for (Path key : keys)
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).as("%s mode", key).isEqualTo("rw-------");
+        }
+    }
+
+    @Test
+    void aRestartedProxyContinuesTheSchedule() throws Exception
+    {
+        KeyRing first = ring();
+        clock.advance(Duration.ofMinutes(70));
+        first.refresh();
+        String active = first.active().kid();
+        String next = first.next().kid();
+        first.close();
+
+        KeyRing restarted = ring();
+
+        assertThat(restarted.active().kid()).isEqualTo(active);
+        assertThat(restarted.next().kid()).isEqualTo(next);
+    }
+
+    @Test
+    void aRotateFileSchedulesANewKeyOneCacheLifetimeAhead() throws Exception
+    {
+        KeyRing ring = ring();
+        String before = ring.active().kid();
+        Files.createFile(directory.resolve(KeyRing.ROTATE_REQUEST));
+
+        clock.advance(Duration.ofSeconds(5));
+        ring.refresh();
+
+        assertThat(directory.resolve(KeyRing.ROTATE_REQUEST)).as("the request is consumed").doesNotExist();
+        assertThat(ring.active().kid()).as("still signing with the published key").isEqualTo(before);
+        SigningKey next = ring.next();
+        assertThat(next.activeFrom()).isBetween(clock.instant().plus(MAX_AGE), clock.instant().plus(MAX_AGE).plusSeconds(1));
+        assertThat(ring.published()).extracting(SigningKey::kid).contains(before, next.kid());
+
+        clock.set(next.activeFrom());
+        ring.refresh();
+        assertThat(ring.active().kid()).isEqualTo(next.kid());
+        assertThat(ring.published()).extracting(SigningKey::kid).as("the old key stays for its tokens").contains(before);
+    }
+
+    @Test
+    void anUnusableFileIsSkippedAndTheRestKeepsSigning() throws Exception
+    {
+        KeyRing ring = ring();
+        String active = ring.active().kid();
+        Files.writeString(directory.resolve("key-20250101T000000Z.pem"), "not a key");
+        Files.writeString(directory.resolve(KeyRing.fileName(START.minusSeconds(60))),
+            PemKeys.format(JwtAlgorithm.RS256.generate().getPrivate()));
+
+        ring.refresh();
+
+        assertThat(ring.active().kid()).isEqualTo(active);
+        assertThat(ring.published()).hasSize(2);
+    }
+}
