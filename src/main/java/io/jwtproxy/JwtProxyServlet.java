@@ -2,7 +2,6 @@ package io.jwtproxy;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -23,13 +22,13 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.util.Callback;
 
 import io.jwtproxy.config.ProxyConfig;
 import io.jwtproxy.exchange.BodyReader;
 import io.jwtproxy.exchange.Exchange;
 import io.jwtproxy.exchange.Failure;
 import io.jwtproxy.exchange.InterimResponses;
+import io.jwtproxy.exchange.ResponseBody;
 import io.jwtproxy.exchange.ResponseHead;
 import io.jwtproxy.exchange.Retries;
 import io.jwtproxy.exchange.UnrelayableResponseException;
@@ -45,7 +44,7 @@ import io.jwtproxy.http.Headers;
  * {@code ProxyServlet}; {@code AsyncMiddleManServlet} was as fast but re-chunks every response.</p>
  *
  * <p>Jetty's pipeline is kept, and each hook hands its work to a named part: {@link LocalAnswers},
- * {@link ForwardingFields}, the {@link ProxyRuntime}'s minter, {@link ResponseHead},
+ * {@link ForwardingFields}, the {@link ProxyRuntime}'s minter, {@link ResponseHead}, {@link ResponseBody},
  * {@link InterimResponses}, {@link Failure} (every failure's status and log text), {@link Retries}
  * and {@link Exchange} (the access line).</p>
  */
@@ -274,19 +273,11 @@ public class JwtProxyServlet extends AsyncProxyServlet
     {
         return new ProxyResponseListener(clientRequest, proxyResponse)
         {
-            // Jetty's listener copies each chunk of the upstream's answer into a new array; this one
-            // reuses its array: the next chunk is only demanded once the last has been written.
-            private byte[] copy;
-
             @Override
-            public void onContent(Response serverResponse, Content.Chunk chunk, Runnable demander)
+            public void onContentSource(Response serverResponse, Content.Source source)
             {
-                ByteBuffer content = chunk.getByteBuffer();
-                int length = content.remaining();
-                if (copy == null || copy.length < length)
-                    copy = new byte[length];
-                content.get(copy, 0, length);
-                onResponseContent(clientRequest, proxyResponse, serverResponse, copy, 0, length, Callback.from(demander, serverResponse::abort));
+                // Written as it comes and flushed when nothing more is at hand; see ResponseBody.
+                new ResponseBody(proxyResponse, Exchange.of(clientRequest)).relay(serverResponse, source);
             }
 
             @Override
@@ -300,13 +291,6 @@ public class JwtProxyServlet extends AsyncProxyServlet
                     super.onComplete(result);
             }
         };
-    }
-
-    @Override
-    protected void onResponseContent(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Response serverResponse, byte[] buffer, int offset, int length, Callback callback)
-    {
-        Exchange.of(clientRequest).addBytesOut(length);
-        super.onResponseContent(clientRequest, proxyResponse, serverResponse, buffer, offset, length, callback);
     }
 
     @Override

@@ -24,6 +24,7 @@ import io.jwtproxy.embedded.EmbeddedServer;
 import io.jwtproxy.testing.BigBody;
 import io.jwtproxy.testing.CannedUpstream;
 import io.jwtproxy.testing.Deployment;
+import io.jwtproxy.testing.EventStream;
 import io.jwtproxy.testing.IndependentJose;
 import io.jwtproxy.testing.RawHttp;
 import io.jwtproxy.testing.RevealingEcho;
@@ -60,9 +61,11 @@ class ContainerIT
             resource.close();
     }
 
+    private final EventStream events = new EventStream(5, 300, EventStream.Framing.CHUNKED);
+
     private Server echo() throws Exception
     {
-        Server echo = RevealingEcho.start("x-my-jwt");
+        Server echo = RevealingEcho.start("x-my-jwt", events);
         resources.add(echo::stop);
         return echo;
     }
@@ -146,6 +149,15 @@ class ContainerIT
             assertThat(each.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         assertThat(requestsReceived(deployment)).isEqualTo(counted + 40);
         assertThat(requestsForwarded(deployment)).isEqualTo(3 + 40);
+
+        // A stream (Server-Sent Events from a servlet upstream) arrives event by event, as it is sent.
+        try (RawHttp http = new RawHttp(deployment.port()))
+        {
+            http.send("GET " + deployment.contextPath() + "/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n");
+            List<Double> delays = events.delaysMillis(http.input());
+            System.out.printf("ContainerIT %s: event stream delays %s ms%n", deployment, delays.stream().map(d -> String.format("%.1f", d)).toList());
+            assertThat(delays).as("ms from the upstream's flush to the client's read, event by event").allMatch(delay -> delay < 100);
+        }
 
         // The container's normal log has the wiring line and the access lines, and never the token or secret.
         assertThat(deployment.log()).contains("proxying").contains("GET " + deployment.contextPath() + "/orders/7 200")

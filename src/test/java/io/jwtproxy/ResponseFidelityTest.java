@@ -1,11 +1,15 @@
 package io.jwtproxy;
 
 import java.io.IOException;
+import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import io.jwtproxy.testing.EventStream;
 import io.jwtproxy.testing.Proxies;
 import io.jwtproxy.testing.RawHttp;
 import io.jwtproxy.testing.UpstreamAnswers;
@@ -35,6 +39,23 @@ class ResponseFidelityTest
         {
             http.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
             return http.readResponse(false);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EventStream.Framing.class)
+    void eachPieceOfAStreamedResponseReachesTheClientWhenItIsSent(EventStream.Framing framing) throws Exception
+    {
+        EventStream stream = new EventStream(5, 300, framing);
+        int streaming = proxies.start(stream.upstream()).port();
+
+        try (RawHttp http = new RawHttp(streaming))
+        {
+            http.send("GET /events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n");
+            List<Double> delays = stream.delaysMillis(http.input());
+            System.out.printf("ResponseFidelityTest: %s stream, delays %s ms%n", framing, delays.stream().map(d -> String.format("%.1f", d)).toList());
+
+            assertThat(delays).as("ms from the upstream's write to the client's read, event by event").hasSize(5).allMatch(delay -> delay < 100);
         }
     }
 

@@ -17,7 +17,8 @@ import io.jwtproxy.embedded.EchoServlet;
 /**
  * The echo upstream, plus what a test needs to see past the proxy's response filtering: the token
  * values it received ({@code x-upstream-token}, joined by " | ") and the names of every request
- * header it received ({@code x-upstream-headers}, lower case).
+ * header it received ({@code x-upstream-headers}, lower case); and on request an {@link EventStream} at
+ * {@code /events}, written the way a servlet upstream streams.
  */
 public final class RevealingEcho
 {
@@ -26,6 +27,12 @@ public final class RevealingEcho
     }
 
     public static Server start(String tokenHeader) throws Exception
+    {
+        return start(tokenHeader, null);
+    }
+
+    /** @param events the stream {@code /events} answers with, or null */
+    public static Server start(String tokenHeader, EventStream events) throws Exception
     {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
@@ -40,7 +47,10 @@ public final class RevealingEcho
                 response.setHeader("x-upstream-token", String.join(" | ", Collections.list(request.getHeaders(tokenHeader))));
                 response.setHeader("x-upstream-headers", Collections.list(request.getHeaderNames()).stream()
                     .map(name -> name.toLowerCase(Locale.ROOT)).collect(Collectors.joining(",")));
-                super.service(request, response);
+                if (events != null && request.getRequestURI().endsWith("/events"))
+                    events.write(response);
+                else
+                    super.service(request, response);
             }
         }), "/*");
         server.setHandler(context);
