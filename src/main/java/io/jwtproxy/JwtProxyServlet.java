@@ -34,6 +34,7 @@ import io.jwtproxy.exchange.Retries;
 import io.jwtproxy.exchange.UnrelayableResponseException;
 import io.jwtproxy.http.ForwardingFields;
 import io.jwtproxy.http.Headers;
+import io.jwtproxy.websocket.SwitchingProtocols;
 
 /**
  * Forwards every request to the configured upstream with a freshly minted token header.
@@ -79,8 +80,10 @@ public class JwtProxyServlet extends AsyncProxyServlet
     protected HttpClient createHttpClient() throws ServletException
     {
         HttpClient client = super.createHttpClient();
-        // After Jetty's handler of 100 Continue: the other interim responses, relayed instead of taken for the final one.
+        // After Jetty's handler of 100 Continue: the other interim responses, relayed instead of taken for the final one,
+        // and 101: an upgrade the proxy asked for (a WebSocket handshake) happens, any other fails the exchange.
         client.getProtocolHandlers().put(InterimResponses.handler(this::onServerInterimResponse));
+        client.getProtocolHandlers().put(new SwitchingProtocols());
         return client;
     }
 
@@ -170,6 +173,8 @@ public class JwtProxyServlet extends AsyncProxyServlet
         super.copyRequestHeaders(clientRequest, proxyRequest);
         proxyRequest.headers(headers ->
         {
+            // Jetty's list lacks HTTP2-Settings, and an h2c upgrade must never go upstream.
+            Headers.HOP_BY_HOP.forEach(headers::remove);
             ForwardingFields.removeClientCopies(headers, config.tokenHeader(), config.trustForwarded());
             if (isHttp10(clientRequest))
                 headers.remove(HttpHeader.EXPECT);

@@ -233,6 +233,16 @@ class ContainerIT
         {
             assertThat(get(http, context + "/40k-head").status()).isEqualTo(502);
         }
+        // No upgrade but a WebSocket's: an h2c attempt goes upstream as a plain request, and an upstream's 101 to one is a 502.
+        try (RawHttp http = new RawHttp(deployment.port()))
+        {
+            http.send("GET " + context + "/plain HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+                + "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n");
+            assertThat(http.readResponse(false).status()).isEqualTo(200);
+            assertThat(get(http, context + "/101-h2c").status()).as("a 101 the proxy did not ask for").isEqualTo(502);
+        }
+        assertThat(upstream.requestHeads).filteredOn(head -> head.startsWith("GET /plain ")).singleElement()
+            .satisfies(head -> assertThat(head.toLowerCase()).doesNotContain("upgrade").doesNotContain("http2-settings"));
         awaitLog(deployment, "GET " + context + "/40k-head 502 ");
         assertThat(deployment.log()).contains("GET " + context + "/103 200 ").contains("GET " + context + "/204-with-body 204 ");
     }

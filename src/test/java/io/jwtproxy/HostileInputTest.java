@@ -236,6 +236,52 @@ class HostileInputTest
         assertThat(proxies.upstream().requestHeads.poll(300, TimeUnit.MILLISECONDS)).as("reached the upstream").isNull();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+        "h2c, settings named|Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA",
+        "h2c, settings not named|Connection: Upgrade\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA",
+        "settings alone|HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA",
+        "TLS|Connection: Upgrade\r\nUpgrade: TLS/1.0"})
+    void noUpgradeButAWebSocketHandshakeIsActedOnOrForwarded(String shape) throws Exception
+    {
+        int port = start();
+        String fields = shape.substring(shape.indexOf('|') + 1);
+
+        RawHttp.Response response = exchange(port, "GET /up HTTP/1.1\r\nHost: x\r\n" + fields + "\r\n\r\n");
+
+        assertThat(response.status()).as("a plain request, answered by the upstream").isEqualTo(200);
+        String head = proxies.upstream().requestHeads.take().toLowerCase();
+        assertThat(head).as("RFC 9110 §7.8: an Upgrade is the hop's; h2c upgrades smuggle past proxies")
+            .doesNotContain("upgrade:").doesNotContain("http2-settings").doesNotContain("connection: upgrade");
+    }
+
+    @Test
+    void anUpgradeConnectionDoesNotNameIsRefusedByJettyAndNeverReachesTheUpstream() throws Exception
+    {
+        int port = start();
+
+        RawHttp.Response response = exchange(port, "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+
+        // RFC 9110 §7.8: a sender of Upgrade also sends Connection: upgrade. Jetty's parser refuses one that does not.
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(proxies.upstream().requestHeads.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    }
+
+    @Test
+    void anUpgradeTheProxyDidNotAskForIsNotPassedOn() throws Exception
+    {
+        int port = proxies.start(new CannedUpstream("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n")).port();
+
+        try (RawHttp http = new RawHttp(port))
+        {
+            http.send("GET /up HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Head head = http.readHead();
+
+            assertThat(head.status()).as("a 101 to a request that did not ask to upgrade").isEqualTo(502);
+        }
+    }
+
     @Test
     void trustedForwardingHeadersAreAppendedTo() throws Exception
     {

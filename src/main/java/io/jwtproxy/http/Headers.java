@@ -6,10 +6,13 @@ import java.util.Set;
 /** The header rules of RFC 9110 the proxy applies, shared by the proxy and the echo upstream. */
 public final class Headers
 {
-    /** Fields that describe one connection, never forwarded (lower case; RFC 9110 §7.6.1). */
+    /**
+     * Fields that describe one connection, never forwarded (lower case): RFC 9110 §7.6.1's, and
+     * HTTP2-Settings, which only an h2c upgrade sends (RFC 7540 §3.2.1), the shape of h2c smuggling.
+     */
     public static final Set<String> HOP_BY_HOP = Set.of(
         "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
-        "te", "trailer", "transfer-encoding", "upgrade");
+        "te", "trailer", "transfer-encoding", "upgrade", "http2-settings");
 
     private Headers()
     {

@@ -61,6 +61,8 @@ public final class UpstreamAnswers
         Map.entry("/204-with-body", "HTTP/1.1 204 No Content\r\nX-Deleted: 7\r\nContent-Length: 5\r\n\r\nhello"),
         Map.entry("/near-limit", "HTTP/1.1 200 OK\r\n" + NEAR_LIMIT_FIELD + "\r\nContent-Length: 2\r\n\r\nok"),
         Map.entry("/40k-head", "HTTP/1.1 200 OK\r\nX-Huge: " + "a".repeat(40_000) + "\r\nX-After: 1\r\nContent-Length: 2\r\n\r\nok"),
+        Map.entry("/plain", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+        Map.entry("/101-h2c", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n"),
         Map.entry("/417", "HTTP/1.1 417 Expectation Failed\r\nX-Reason: no uploads here\r\nContent-Length: 0\r\n\r\n"));
 
     private UpstreamAnswers()
