@@ -35,6 +35,8 @@ import io.jwtproxy.exchange.UnrelayableResponseException;
 import io.jwtproxy.http.ForwardingFields;
 import io.jwtproxy.http.Headers;
 import io.jwtproxy.websocket.SwitchingProtocols;
+import io.jwtproxy.websocket.WebSocketHandshake;
+import io.jwtproxy.websocket.WebSocketProxy;
 
 /**
  * Forwards every request to the configured upstream with a freshly minted token header.
@@ -55,6 +57,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
     private ProxyConfig config;
     private LocalAnswers localAnswers;
     private InterimResponses interims;
+    private WebSocketProxy webSockets;
 
     @Override
     public void init(ServletConfig servletConfig) throws ServletException
@@ -63,6 +66,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
         config = runtime.proxy();
         localAnswers = new LocalAnswers(runtime.publisher());
         interims = new InterimResponses(servletConfig.getServletContext().getServerInfo());
+        webSockets = new WebSocketProxy(config, this::relayable, runtime.stats()::webSocketOpened, runtime.stats()::webSocketClosed);
         super.init(new ProxyServletParameters(servletConfig, config));
     }
 
@@ -91,8 +95,11 @@ public class JwtProxyServlet extends AsyncProxyServlet
     public void destroy()
     {
         // Jetty's destroy() stops the HTTP client unconditionally: a servlet whose init() failed has none.
-        if (getHttpClient() != null)
-            super.destroy();
+        if (getHttpClient() == null)
+            return;
+        // Before the HTTP client stops under them, with the access line saying why.
+        webSockets.stop();
+        super.destroy();
     }
 
     @Override
@@ -109,14 +116,15 @@ public class JwtProxyServlet extends AsyncProxyServlet
         }
         try
         {
-            super.service(clientRequest, proxyResponse);
+            if (WebSocketHandshake.requested(clientRequest))
+                forwardWebSocket(clientRequest, proxyResponse);
+            else
+                super.service(clientRequest, proxyResponse);
         }
         catch (TokenMintingException x)
         {
             // Thrown from addProxyHeaders(), before anything was sent upstream: fail closed.
-            _log.error("request not forwarded, token minting failed: {}", x.getCause().toString());
-            exchange.fail(Failure.MINTING_FAILED);
-            sendProxyResponseError(clientRequest, proxyResponse, Failure.MINTING_FAILED.status());
+            mintingFailed(clientRequest, proxyResponse, x, "request not forwarded");
         }
         catch (RuntimeException | ServletException | IOException x)
         {
@@ -128,6 +136,42 @@ public class JwtProxyServlet extends AsyncProxyServlet
             }
             throw x;
         }
+    }
+
+    /**
+     * A WebSocket handshake goes through the same steps as any request (target, fields, a fresh
+     * token), then {@link WebSocketProxy} carries it out while {@code service} runs.
+     */
+    private void forwardWebSocket(HttpServletRequest clientRequest, HttpServletResponse proxyResponse) throws IOException
+    {
+        if (WebSocketProxy.refused(clientRequest, proxyResponse))
+            return;
+        String target = rewriteTarget(clientRequest);
+        if (target == null)
+        {
+            onProxyRewriteFailed(clientRequest, proxyResponse);
+            return;
+        }
+        Request proxyRequest = newForwardedRequest(clientRequest, target);
+        runtime.stats().requestForwarded();
+        webSockets.forward(clientRequest, proxyResponse, proxyRequest, getHttpClient());
+    }
+
+    /** The request to the upstream with Jetty's pipeline's fields and a fresh token; throws TokenMintingException. */
+    private Request newForwardedRequest(HttpServletRequest clientRequest, String target)
+    {
+        Request proxyRequest = newProxyRequest(clientRequest, target);
+        copyRequestHeaders(clientRequest, proxyRequest);
+        addProxyHeaders(clientRequest, proxyRequest);
+        return proxyRequest;
+    }
+
+    /** Fails closed: without a token, nothing goes upstream. */
+    private void mintingFailed(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, TokenMintingException x, String what)
+    {
+        _log.error("{}, token minting failed: {}", what, x.getCause().toString());
+        Exchange.of(clientRequest).fail(Failure.MINTING_FAILED);
+        sendProxyResponseError(clientRequest, proxyResponse, Failure.MINTING_FAILED.status());
     }
 
     private static boolean isHttp10(HttpServletRequest clientRequest)
@@ -193,15 +237,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
         String token;
         try
         {
-            String targetUri = null;
-            if (runtime.tokens().bindRequest())
-            {
-                String uri = proxyRequest.getURI().toString();
-                int query = uri.indexOf('?');
-                targetUri = query < 0 ? uri : uri.substring(0, query);
-            }
-            token = runtime.minter().mint(clientRequest.getRemoteUser(), clientRequest.getMethod(), targetUri);
-            runtime.stats().tokenMinted();
+            token = runtime.mint(clientRequest.getRemoteUser(), clientRequest.getMethod(), proxyRequest.getURI().toString());
         }
         catch (RuntimeException x)
         {
@@ -269,6 +305,9 @@ public class JwtProxyServlet extends AsyncProxyServlet
     private void onServerInterimResponse(Request proxyRequest, int status, HttpFields fields)
     {
         HttpServletRequest clientRequest = (HttpServletRequest)proxyRequest.getAttributes().get(CLIENT_REQUEST_ATTRIBUTE);
+        // A WebSocket handshake's, while service() waits for its 101: consumed.
+        if (!clientRequest.isAsyncStarted())
+            return;
         interims.relay(clientRequest, (HttpServletResponse)clientRequest.getAsyncContext().getResponse(), status, fields,
             field -> relayable(fields, field));
     }
@@ -347,17 +386,14 @@ public class JwtProxyServlet extends AsyncProxyServlet
     /** Sends the request again, with a fresh token, on a connection of its own that is closed afterwards. */
     private void retryOnNewConnection(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, String target)
     {
-        Request proxyRequest = newProxyRequest(clientRequest, target);
-        copyRequestHeaders(clientRequest, proxyRequest);
+        Request proxyRequest;
         try
         {
-            addProxyHeaders(clientRequest, proxyRequest);
+            proxyRequest = newForwardedRequest(clientRequest, target);
         }
         catch (TokenMintingException x)
         {
-            _log.error("request not retried, token minting failed: {}", x.getCause().toString());
-            Exchange.of(clientRequest).fail(Failure.MINTING_FAILED);
-            sendProxyResponseError(clientRequest, proxyResponse, Failure.MINTING_FAILED.status());
+            mintingFailed(clientRequest, proxyResponse, x, "request not retried");
             return;
         }
         proxyRequest.timeout(getTimeout(), TimeUnit.MILLISECONDS);

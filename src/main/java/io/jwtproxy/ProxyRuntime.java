@@ -102,9 +102,23 @@ public final class ProxyRuntime implements AutoCloseable
         return keys;
     }
 
-    public JwtMinter minter()
+    /**
+     * Mints the token of one forwarded request, counted in /status; bound to its method and target
+     * (without the query) with JWT_BIND_REQUEST.
+     *
+     * @param target the URI the request goes to upstream
+     */
+    public String mint(String user, String method, String target)
     {
-        return minter;
+        String boundTarget = null;
+        if (tokens.bindRequest())
+        {
+            int query = target.indexOf('?');
+            boundTarget = query < 0 ? target : target.substring(0, query);
+        }
+        String token = minter.mint(user, method, boundTarget);
+        stats.tokenMinted();
+        return token;
     }
 
     /** @return the publisher of the public keys, or null for HS512, whose secret is never published */

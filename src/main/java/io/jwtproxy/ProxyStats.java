@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * When the proxy started, how many requests it received (those it answered itself included) and
- * forwarded, and how many tokens it minted; exact under concurrency.
+ * forwarded, how many tokens it minted, and how many WebSockets are open; exact under concurrency.
  */
 public final class ProxyStats
 {
@@ -16,6 +16,7 @@ public final class ProxyStats
     private final LongAdder received = new LongAdder();
     private final LongAdder forwarded = new LongAdder();
     private final LongAdder tokens = new LongAdder();
+    private final LongAdder webSockets = new LongAdder();
 
     public ProxyStats(Clock clock)
     {
@@ -61,5 +62,21 @@ public final class ProxyStats
     public long requestsForwarded()
     {
         return forwarded.sum();
+    }
+
+    public void webSocketOpened()
+    {
+        webSockets.increment();
+    }
+
+    public void webSocketClosed()
+    {
+        webSockets.decrement();
+    }
+
+    /** @return the WebSockets open now */
+    public long webSocketsOpen()
+    {
+        return webSockets.sum();
     }
 }

@@ -44,6 +44,7 @@ public class StatusServlet extends HttpServlet
         status.put("requestsReceived", stats.requestsReceived());
         status.put("requestsForwarded", stats.requestsForwarded());
         status.put("tokensMinted", stats.tokensMinted());
+        status.put("webSocketsOpen", stats.webSocketsOpen());
         status.put("signingAlgorithm", runtime.tokens().algorithm().joseName());
         KeyRing keys = runtime.keys();
         if (keys != null)

@@ -1,21 +1,33 @@
 package io.jwtproxy;
 
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.exceptions.UpgradeException;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,8 +43,11 @@ import io.jwtproxy.testing.RevealingEcho;
 import io.jwtproxy.testing.SlowUpload;
 import io.jwtproxy.testing.Tokens;
 import io.jwtproxy.testing.UpstreamAnswers;
+import io.jwtproxy.testing.WebSocketPeer;
+import io.jwtproxy.testing.WebSocketUpstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The same black-box checks against every way of running the proxy: the executable jar, the WAR
@@ -48,6 +63,13 @@ class ContainerIT
 
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final List<AutoCloseable> resources = new ArrayList<>();
+
+    /** @return {@code resource}, closed after the test */
+    private <T extends AutoCloseable> T track(T resource)
+    {
+        resources.add(resource);
+        return resource;
+    }
 
     static List<Deployment> deployments()
     {
@@ -243,7 +265,7 @@ class ContainerIT
         }
         assertThat(upstream.requestHeads).filteredOn(head -> head.startsWith("GET /plain ")).singleElement()
             .satisfies(head -> assertThat(head.toLowerCase()).doesNotContain("upgrade").doesNotContain("http2-settings"));
-        awaitLog(deployment, "GET " + context + "/40k-head 502 ");
+        awaitLogLine(deployment, "GET " + context + "/40k-head 502 ");
         assertThat(deployment.log()).contains("GET " + context + "/103 200 ").contains("GET " + context + "/204-with-body 204 ");
     }
 
@@ -253,15 +275,147 @@ class ContainerIT
         return http.readResponse(false);
     }
 
-    private static void awaitLog(Deployment deployment, String text) throws InterruptedException
+    /** @return the first line of the deployment's log that contains {@code text}, once there is one */
+    private static String awaitLogLine(Deployment deployment, String text) throws InterruptedException
     {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!deployment.log().contains(text))
+        while (true)
         {
+            String log = deployment.log();
+            int at = log.indexOf(text);
+            if (at >= 0)
+            {
+                int end = log.indexOf('\n', at);
+                return log.substring(log.lastIndexOf('\n', at) + 1, end < 0 ? log.length() : end);
+            }
             if (System.nanoTime() > deadline)
-                throw new AssertionError(deployment + " did not log \"" + text + "\"; log:\n" + deployment.log());
+                throw new AssertionError(deployment + " did not log \"" + text + "\"; log:\n" + log);
             Thread.sleep(50);
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("deployments")
+    void webSocketsPassBothWaysOutliveTheHttpIdleTimeoutAndEndAfterTheirOwn(Deployment deployment) throws Exception
+    {
+        WebSocketUpstream upstream = track(new WebSocketUpstream());
+        WebSocketPeer client = track(new WebSocketPeer());
+        resources.add(0, deployment);
+        deployment.httpIdleTimeout(Duration.ofSeconds(1))
+            .start(Map.of("UPSTREAM_URL", upstream.url(), "JWT_SECRET", Tokens.SEED_SECRET, "WEBSOCKET_IDLE_TIMEOUT", "3s"));
+        String ws = "ws://127.0.0.1:" + deployment.port() + deployment.contextPath();
+
+        ClientUpgradeRequest offer = new ClientUpgradeRequest();
+        offer.setSubProtocols("chat.v1", "chat.v2");
+        offer.addExtensions("permessage-deflate");
+        offer.setHeader("x-my-jwt", "forged");
+        Session session = client.connect(URI.create(ws + "/echo"), offer);
+        assertThat(session.getUpgradeResponse().getAcceptedSubProtocol()).isEqualTo("chat.v2");
+        assertThat(session.getUpgradeResponse().getExtensions()).extracting(extension -> extension.getName()).contains("permessage-deflate");
+
+        session.sendText("hello through " + deployment, Callback.NOOP);
+        assertThat(WebSocketPeer.next(client.texts)).isEqualTo("hello through " + deployment);
+        byte[] mebibyte = new byte[1 << 20];
+        new Random(7).nextBytes(mebibyte);
+        session.sendBinary(ByteBuffer.wrap(mebibyte), Callback.NOOP);
+        assertThat(WebSocketPeer.next(client.binaries)).isEqualTo(ByteBuffer.wrap(mebibyte));
+        session.sendPing(ByteBuffer.wrap(new byte[]{7}), Callback.NOOP);
+        assertThat(WebSocketPeer.next(client.pongs)).isEqualTo(ByteBuffer.wrap(new byte[]{7}));
+        assertThat(status(deployment).get("webSocketsOpen").asLong()).isEqualTo(1);
+
+        HttpFields handshake = upstream.handshakes.take();
+        assertThat(handshake.getValuesList("x-my-jwt")).singleElement().satisfies(token ->
+            assertThat(Tokens.verifies(token, Tokens.SEED_SECRET)).as("the handshake's token verifies").isTrue());
+        session.close();
+        // One line for the whole WebSocket, written when it ends: over a MiB each way (permessage-deflate cannot shrink random bytes).
+        String accessLine = awaitLogLine(deployment, "GET " + deployment.contextPath() + "/echo 101 ");
+        assertThat(accessLine).containsPattern("in=\\d{7,} out=\\d{7,} ").containsPattern("websocket closed by the (client|upstream) first");
+        assertThat(status(deployment).get("webSocketsOpen").asLong()).isZero();
+
+        // The upstream's close code and reason, and its refusal, reach the client as they were.
+        WebSocketPeer closing = track(new WebSocketPeer());
+        closing.connect(URI.create(ws + "/close")).sendText("go", Callback.NOOP);
+        assertThat(closing.closed.get(10, TimeUnit.SECONDS)).isEqualTo(WebSocketUpstream.CLOSE_CODE + " " + WebSocketUpstream.CLOSE_REASON);
+        WebSocketPeer refused = track(new WebSocketPeer());
+        assertThatThrownBy(() -> refused.connect(URI.create(ws + "/refuse"))).cause()
+            .isInstanceOf(UpgradeException.class)
+            .satisfies(x -> assertThat(((UpgradeException)x).getResponseStatusCode()).isEqualTo(403));
+
+        // Silent past the container's 1 s HTTP idle timeout, the WebSocket lives; silent for WEBSOCKET_IDLE_TIMEOUT, it ends.
+        WebSocketPeer quiet = track(new WebSocketPeer());
+        Session quietSession = quiet.connect(URI.create(ws + "/echo"));
+        // The silence under test.
+        Thread.sleep(1_800);
+        quietSession.sendText("still here", Callback.NOOP);
+        assertThat(WebSocketPeer.next(quiet.texts)).isEqualTo("still here");
+        long silentSince = System.nanoTime();
+        assertThat(quiet.closed.get(10, TimeUnit.SECONDS)).doesNotStartWith("1000");
+        assertThat(Duration.ofNanos(System.nanoTime() - silentSince)).isBetween(Duration.ofMillis(2_500), Duration.ofSeconds(6));
+        assertThat(awaitLogLine(deployment, "websocket idle for 3 s both ways")).contains("GET " + deployment.contextPath() + "/echo 101 ");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("deployments")
+    void bytesAfterThe101PassUnchangedAndEndsOfStreamPassOn(Deployment deployment) throws Exception
+    {
+        BlockingQueue<String> heard = new LinkedBlockingQueue<>();
+        CannedUpstream upstream = track(new CannedUpstream((socket, head) ->
+        {
+            OutputStream toProxy = socket.getOutputStream();
+            InputStream fromProxy = socket.getInputStream();
+            // The first bytes of the new protocol come in the same write as the 101.
+            toProxy.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\nfirst").getBytes(StandardCharsets.ISO_8859_1));
+            toProxy.flush();
+            heard.add(new String(fromProxy.readNBytes(5), StandardCharsets.ISO_8859_1));
+            toProxy.write("last".getBytes(StandardCharsets.ISO_8859_1));
+            socket.shutdownOutput();
+            heard.add(new String(fromProxy.readAllBytes(), StandardCharsets.ISO_8859_1) + "<end of stream>");
+        }));
+        resources.add(0, deployment);
+        deployment.start(Map.of("UPSTREAM_URL", upstream.url(), "JWT_SECRET", Tokens.SEED_SECRET));
+        String context = deployment.contextPath();
+
+        try (RawHttp http = new RawHttp(deployment.port()))
+        {
+            http.send("GET " + context + "/raw HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+            RawHttp.Head head = http.readHead();
+            assertThat(head.status()).isEqualTo(101);
+            assertThat(head.first("sec-websocket-accept")).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+            assertThat(new String(http.input().readNBytes(5), StandardCharsets.ISO_8859_1)).isEqualTo("first");
+            http.send("hello");
+            assertThat(heard.poll(10, TimeUnit.SECONDS)).isEqualTo("hello");
+
+            // The upstream's end of stream reaches the client after its last bytes.
+            assertThat(new String(http.input().readAllBytes(), StandardCharsets.ISO_8859_1)).isEqualTo("last");
+            // The client's half of the connection is still open, and its end of stream reaches the upstream in turn.
+            http.send("after");
+            http.socket().shutdownOutput();
+            assertThat(heard.poll(10, TimeUnit.SECONDS)).isEqualTo("after<end of stream>");
+        }
+        assertThat(awaitLogLine(deployment, "GET " + context + "/raw 101 ")).contains("in=10 out=9 ").contains("websocket closed by the upstream first");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("deployments")
+    void aStopClosesASilentWebSocketWithoutWaitingForIt(Deployment deployment) throws Exception
+    {
+        WebSocketUpstream upstream = track(new WebSocketUpstream());
+        WebSocketPeer client = track(new WebSocketPeer());
+        resources.add(0, deployment);
+        deployment.start(Map.of("UPSTREAM_URL", upstream.url(), "JWT_SECRET", Tokens.SEED_SECRET));
+        client.connect(URI.create("ws://127.0.0.1:" + deployment.port() + deployment.contextPath() + "/echo"));
+        // The silence under test: longer than the second Jetty's connectors give an idle connection once they stop.
+        Thread.sleep(1_500);
+
+        long stopped = System.nanoTime();
+        ProcessHandle.of(deployment.process().pid()).orElseThrow().destroy();
+
+        assertThat(client.closed.get(10, TimeUnit.SECONDS)).as("how the client's WebSocket ended").isNotEmpty();
+        deployment.process().awaitExit(Duration.ofSeconds(30));
+        assertThat(Duration.ofNanos(System.nanoTime() - stopped)).as("a silent WebSocket does not hold the stop").isLessThan(Duration.ofSeconds(8));
+        assertThat(awaitLogLine(deployment, "GET " + deployment.contextPath() + "/echo 101 ")).contains("websocket closed as the server stops");
     }
 
     @ParameterizedTest(name = "{0}")

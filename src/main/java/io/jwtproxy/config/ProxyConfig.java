@@ -19,11 +19,13 @@ import io.jwtproxy.http.Headers;
  * @param viaPseudonym the name in the Via header this proxy appends
  * @param trustForwarded whether client-supplied Forwarded and X-Forwarded-* fields are kept and appended to
  * @param maxResponseHeaderBytes the largest response head the proxy relays
+ * @param webSocketIdleTimeout how long a WebSocket may stay silent both ways before it is closed
  * @param relayEchoedToken whether a token header in the upstream's answer reaches the client: only
  *                         for the demo's built-in echo upstream, whose purpose is to show it
  */
 public record ProxyConfig(Upstream upstream, String tokenHeader, Duration upstreamConnectTimeout, Duration upstreamIdleTimeout,
-                          String viaPseudonym, boolean trustForwarded, int maxResponseHeaderBytes, boolean relayEchoedToken)
+                          String viaPseudonym, boolean trustForwarded, int maxResponseHeaderBytes, Duration webSocketIdleTimeout,
+                          boolean relayEchoedToken)
 {
     // Headers HTTP framing or the proxy owns: a token under one of these names would be dropped or break the message.
     private static final Set<String> RESERVED_HEADERS = Stream.concat(Headers.HOP_BY_HOP.stream(),
@@ -73,13 +75,16 @@ public record ProxyConfig(Upstream upstream, String tokenHeader, Duration upstre
         int maxResponseHeaderBytes = Values.integer(source, Setting.MAX_RESPONSE_HEADER_BYTES, 1024, 1 << 20,
             "is not a number of bytes from 1024 to 1048576", problems);
 
-        return new ProxyConfig(upstream, tokenHeader, connectTimeout, idleTimeout, viaPseudonym, trustForwarded, maxResponseHeaderBytes, false);
+        Duration webSocketIdleTimeout = Values.duration(source, Setting.WEBSOCKET_IDLE_TIMEOUT, problems);
+
+        return new ProxyConfig(upstream, tokenHeader, connectTimeout, idleTimeout, viaPseudonym, trustForwarded, maxResponseHeaderBytes,
+            webSocketIdleTimeout, false);
     }
 
     /** @return a copy that forwards to {@code upstream}; {@code relayEchoedToken} only for the demo's echo upstream */
     public ProxyConfig withUpstream(Upstream upstream, boolean relayEchoedToken)
     {
         return new ProxyConfig(upstream, tokenHeader, upstreamConnectTimeout, upstreamIdleTimeout, viaPseudonym, trustForwarded,
-            maxResponseHeaderBytes, relayEchoedToken);
+            maxResponseHeaderBytes, webSocketIdleTimeout, relayEchoedToken);
     }
 }

@@ -62,6 +62,9 @@ public enum Setting
         "How long the upstream may stay silent during an exchange; past it the client gets 504 (or a cut-off "
         + "response if it had started). There is no total timeout: a long transfer that keeps moving is never "
         + "cut."),
+    WEBSOCKET_IDLE_TIMEOUT(Scope.EVERY_DEPLOYMENT, "1h",
+        "How long a WebSocket may stay silent both ways before the proxy closes it; the HTTP idle timeouts never cut a "
+        + "WebSocket."),
     VIA_PSEUDONYM(Scope.EVERY_DEPLOYMENT, "jwt-proxy",
         "The name this proxy gives itself in the Via header it appends (RFC 9110 §7.6.3)."),
     TRUST_FORWARDED(Scope.EVERY_DEPLOYMENT, "false",

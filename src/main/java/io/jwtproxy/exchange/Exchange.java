@@ -21,7 +21,8 @@ public final class Exchange
     private final AtomicBoolean finished = new AtomicBoolean();
     private volatile long bytesIn;
     private volatile long bytesOut;
-    private volatile String retryNote;
+    private volatile String note;
+    private volatile boolean retried;
     private volatile boolean interimRelayed;
 
     private Exchange(String method, String path)
@@ -62,12 +63,19 @@ public final class Exchange
     /** Notes, for the access line, that the request is being sent again. */
     void retried(String note)
     {
-        retryNote = note;
+        retried = true;
+        note(note);
     }
 
     public boolean wasRetried()
     {
-        return retryNote != null;
+        return retried;
+    }
+
+    /** Adds what the access line says besides a failure: a retry, how a WebSocket ended. */
+    public void note(String text)
+    {
+        note = note == null ? text : note + ", " + text;
     }
 
     void interimRelayed()
@@ -106,8 +114,8 @@ public final class Exchange
     {
         Failure ended = failure.get();
         String reason = ended == null ? null : midResponse ? "aborted mid-response, " + ended.reason() : ended.reason();
-        if (retryNote == null)
+        if (note == null)
             return reason;
-        return reason == null ? retryNote : reason + ", " + retryNote;
+        return reason == null ? note : reason + ", " + note;
     }
 }

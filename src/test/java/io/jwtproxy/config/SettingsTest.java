@@ -141,12 +141,15 @@ class SettingsTest
     @Test
     void durationsTakeUnitsOrIso8601()
     {
-        EmbeddedConfig config = embedded("UPSTREAM_CONNECT_TIMEOUT", "250ms", "UPSTREAM_IDLE_TIMEOUT", "2m", "CLIENT_IDLE_TIMEOUT", "PT1M30S");
+        EmbeddedConfig config = embedded("UPSTREAM_CONNECT_TIMEOUT", "250ms", "UPSTREAM_IDLE_TIMEOUT", "2m", "CLIENT_IDLE_TIMEOUT", "PT1M30S",
+            "WEBSOCKET_IDLE_TIMEOUT", "7d");
 
         assertThat(config.proxy().upstreamConnectTimeout()).isEqualTo(Duration.ofMillis(250));
         assertThat(config.proxy().upstreamIdleTimeout()).isEqualTo(Duration.ofMinutes(2));
         assertThat(config.server().clientIdleTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(config.proxy().webSocketIdleTimeout()).isEqualTo(Duration.ofDays(7));
         assertThat(embedded().proxy().upstreamIdleTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(embedded().proxy().webSocketIdleTimeout()).isEqualTo(Duration.ofHours(1));
     }
 
     @Test
@@ -193,6 +196,7 @@ class SettingsTest
             Arguments.of("UPSTREAM_IDLE_TIMEOUT", "30", "\"30\" is not a positive duration (e.g. 500ms, 30s, 2m, 7d)"),
             Arguments.of("UPSTREAM_CONNECT_TIMEOUT", "0s", "\"0s\" is not a positive duration (e.g. 500ms, 30s, 2m, 7d)"),
             Arguments.of("CLIENT_IDLE_TIMEOUT", "-PT1S", "\"-PT1S\" is not a positive duration (e.g. 500ms, 30s, 2m, 7d)"),
+            Arguments.of("WEBSOCKET_IDLE_TIMEOUT", "forever", "\"forever\" is not a positive duration (e.g. 500ms, 30s, 2m, 7d)"),
             Arguments.of("MAX_REQUEST_HEADER_BYTES", "512", "\"512\" is not a number of bytes from 1024 to 1048576"),
             Arguments.of("MAX_RESPONSE_HEADER_BYTES", "8k", "\"8k\" is not a number of bytes from 1024 to 1048576"),
             Arguments.of("LISTEN_BACKLOG", "0", "\"0\" is not a queue length from 1 to 65535"),

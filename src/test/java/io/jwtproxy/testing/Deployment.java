@@ -32,6 +32,8 @@ public abstract class Deployment implements AutoCloseable
     private final String name;
     protected final int port = freePort();
     protected Path dir;
+    /** The container's own idle timeout for HTTP connections, as its operators set it; null keeps the deployment's default. */
+    protected Duration httpIdleTimeout;
     private JavaProcess process;
 
     protected Deployment(String name)
@@ -61,6 +63,17 @@ public abstract class Deployment implements AutoCloseable
 
     /** Prepares the runtime's files in {@link #dir} and starts it; settings go in as this runtime's operators give them. */
     protected abstract JavaProcess run(Map<String, String> settings) throws IOException;
+
+    /**
+     * Sets, for the next start, the idle timeout of the container's HTTP connections where its
+     * operators set it: CLIENT_IDLE_TIMEOUT for the jar, the connector's {@code connectionTimeout}
+     * in Tomcat, {@code jetty.http.idleTimeout} in jetty-home.
+     */
+    public Deployment httpIdleTimeout(Duration timeout)
+    {
+        httpIdleTimeout = timeout;
+        return this;
+    }
 
     /** Starts the proxy with these settings and waits until its status page answers. */
     public void start(Map<String, String> settings) throws Exception
@@ -194,6 +207,8 @@ public abstract class Deployment implements AutoCloseable
             Map<String, String> environment = new HashMap<>(settings);
             environment.put("HTTP_HOST", "127.0.0.1");
             environment.put("HTTP_PORT", Integer.toString(port));
+            if (httpIdleTimeout != null)
+                environment.put("CLIENT_IDLE_TIMEOUT", httpIdleTimeout.toMillis() + "ms");
             return JavaProcess.jar(environment, List.of("-Xmx128m"));
         }
     }
@@ -240,7 +255,10 @@ public abstract class Deployment implements AutoCloseable
                 .replace("<Server port=\"8005\"", "<Server port=\"-1\"")
                 .replace("<Connector port=\"8080\" protocol=\"HTTP/1.1\"",
                     "<Connector port=\"" + port + "\" address=\"127.0.0.1\" protocol=\"HTTP/1.1\"");
-            if (!serverXml.contains("address=\"127.0.0.1\""))
+            if (httpIdleTimeout != null)
+                serverXml = serverXml.replace("connectionTimeout=\"20000\"", "connectionTimeout=\"" + httpIdleTimeout.toMillis() + "\"");
+            if (!serverXml.contains("address=\"127.0.0.1\"") || httpIdleTimeout != null
+                && !serverXml.contains("connectionTimeout=\"" + httpIdleTimeout.toMillis() + "\""))
                 throw new IllegalStateException("server.xml of " + catalinaHome + " has no default HTTP connector to adapt");
             Files.writeString(dir.resolve("conf/server.xml"), serverXml);
 
@@ -325,9 +343,12 @@ public abstract class Deployment implements AutoCloseable
                 }
             }
             Files.copy(war(), base.resolve("webapps/jwt-proxy.war"));
-            return JavaProcess.start(settings, dir, "-Xmx128m", "-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("temp")),
+            List<String> command = new ArrayList<>(List.of("-Xmx128m", "-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("temp")),
                 "-jar", jettyHome.resolve("start.jar").toString(),
-                "jetty.home=" + jettyHome, "jetty.base=" + base, "jetty.http.host=127.0.0.1", "jetty.http.port=" + port);
+                "jetty.home=" + jettyHome, "jetty.base=" + base, "jetty.http.host=127.0.0.1", "jetty.http.port=" + port));
+            if (httpIdleTimeout != null)
+                command.add("jetty.http.idleTimeout=" + httpIdleTimeout.toMillis());
+            return JavaProcess.start(settings, dir, command.toArray(String[]::new));
         }
     }
 }

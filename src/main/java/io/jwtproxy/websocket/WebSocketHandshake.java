@@ -1,0 +1,40 @@
+package io.jwtproxy.websocket;
+
+import java.util.Collections;
+import java.util.Locale;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import io.jwtproxy.http.Headers;
+
+/**
+ * Which requests are WebSocket handshakes (RFC 6455 §4.1), the only requests the proxy upgrades:
+ * {@code Connection} names {@code upgrade} and {@code Upgrade} is {@code websocket}. Any other
+ * {@code Upgrade} is not acted on (RFC 9110 §7.8) and goes upstream as a plain request without it.
+ */
+public final class WebSocketHandshake
+{
+    private WebSocketHandshake()
+    {
+    }
+
+    /** @return whether the client asks to switch to the WebSocket protocol */
+    public static boolean requested(HttpServletRequest clientRequest)
+    {
+        String upgrade = clientRequest.getHeader("Upgrade");
+        return upgrade != null && upgrade.trim().equalsIgnoreCase("websocket")
+            && Headers.namedByConnection(Collections.list(clientRequest.getHeaders("Connection")), "upgrade");
+    }
+
+    /** @return why this handshake cannot be forwarded (the client gets 400), or null when it can */
+    public static String refusal(HttpServletRequest clientRequest)
+    {
+        if (!"HTTP/1.1".equals(clientRequest.getProtocol()))
+            return "a WebSocket handshake over " + clientRequest.getProtocol() + " (RFC 6455 §4.1: HTTP/1.1)";
+        if (!clientRequest.getMethod().equals("GET"))
+            return "a WebSocket handshake is a GET, not a " + clientRequest.getMethod().toUpperCase(Locale.ROOT) + " (RFC 6455 §4.1)";
+        if (clientRequest.getContentLengthLong() > 0 || clientRequest.getHeader("Transfer-Encoding") != null)
+            return "a WebSocket handshake has no body";
+        return null;
+    }
+}

@@ -1,0 +1,274 @@
+package io.jwtproxy.websocket;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiPredicate;
+
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.client.BufferingResponseListener;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.HttpResponseException;
+import org.eclipse.jetty.client.HttpUpgrader;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.util.Callback;
+
+import io.jwtproxy.config.ProxyConfig;
+import io.jwtproxy.exchange.Exchange;
+import io.jwtproxy.exchange.Failure;
+import io.jwtproxy.exchange.ResponseHead;
+
+/**
+ * Forwards a WebSocket handshake and, when the upstream switches protocols, joins the two
+ * connections with a {@link WebSocketTunnel}. Any answer but a 101 reaches the client as a normal
+ * response.
+ *
+ * <p>The handshake is carried out while the servlet's {@code service} runs, bounded by the upstream
+ * timeouts, because the Servlet API switches a connection when {@code service} returns. How the
+ * client's connection switches depends on the container: Tomcat (and any container but Jetty)
+ * through {@link HttpServletRequest#upgrade} ({@link ServletSide}), Jetty through its own
+ * connection upgrade ({@link JettySide}, which says why).</p>
+ */
+public final class WebSocketProxy
+{
+    /** The largest body of an upstream's refusal (a 403 page) relayed to the client. */
+    private static final int MAX_REFUSAL_BYTES = 1 << 20;
+
+    private final ProxyConfig config;
+    private final BiPredicate<HttpFields, HttpField> relayable;
+    private final Runnable opened;
+    private final Runnable closed;
+    /** Every tunnel from its handshake until it ended (or the handshake did not switch). */
+    private final Set<WebSocketTunnel> tunnels = ConcurrentHashMap.newKeySet();
+    private final WebSocketTunnel.Listener listener = new WebSocketTunnel.Listener()
+    {
+        @Override
+        public void opened(WebSocketTunnel tunnel)
+        {
+            opened.run();
+        }
+
+        @Override
+        public void ended(WebSocketTunnel tunnel, boolean wasOpen)
+        {
+            tunnels.remove(tunnel);
+            if (wasOpen)
+                closed.run();
+        }
+    };
+
+    /**
+     * @param relayable decides each end-to-end field of the upstream's answer (its head, the field)
+     * @param opened runs when a WebSocket opens
+     * @param closed runs when it ends
+     */
+    public WebSocketProxy(ProxyConfig config, BiPredicate<HttpFields, HttpField> relayable, Runnable opened, Runnable closed)
+    {
+        this.config = config;
+        this.relayable = relayable;
+        this.opened = opened;
+        this.closed = closed;
+    }
+
+    /**
+     * Answers 400 to a handshake the proxy will not forward (RFC 6455 §4.1: an HTTP/1.1 GET without a body).
+     *
+     * @return whether it did
+     */
+    public static boolean refused(HttpServletRequest clientRequest, HttpServletResponse proxyResponse) throws IOException
+    {
+        String refusal = WebSocketHandshake.refusal(clientRequest);
+        if (refusal == null)
+            return false;
+        fail(proxyResponse, Exchange.of(clientRequest), new Failure(HttpStatus.BAD_REQUEST_400, refusal));
+        return true;
+    }
+
+    /**
+     * Sends the handshake upstream and answers the client with what came back.
+     *
+     * @param proxyRequest the handshake as the pipeline built it (target, end-to-end fields, token, forwarding fields)
+     */
+    public void forward(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Request proxyRequest, HttpClient client)
+        throws IOException
+    {
+        Exchange exchange = Exchange.of(clientRequest);
+        // The pipeline dropped them as hop-by-hop; a handshake is the one request that carries them on.
+        proxyRequest.headers(headers -> headers.put(HttpHeader.CONNECTION, "Upgrade").put(HttpHeader.UPGRADE, "websocket"));
+        WebSocketTunnel tunnel = new WebSocketTunnel(exchange, config.webSocketIdleTimeout(), client.getByteBufferPool(), listener);
+        tunnels.add(tunnel);
+        Handshake handshake = new Handshake(tunnel, client.getExecutor(), config.upstreamIdleTimeout());
+        proxyRequest.attribute(HttpUpgrader.Factory.class.getName(), (HttpUpgrader.Factory)version -> handshake);
+        proxyRequest.idleTimeout(config.upstreamIdleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        proxyRequest.send(handshake);
+
+        Object outcome;
+        try
+        {
+            long waitMillis = config.upstreamConnectTimeout().plus(config.upstreamIdleTimeout()).toMillis() + 1_000;
+            outcome = handshake.outcome.get(waitMillis, TimeUnit.MILLISECONDS);
+        }
+        catch (TimeoutException | InterruptedException | ExecutionException x)
+        {
+            if (x instanceof InterruptedException)
+                Thread.currentThread().interrupt();
+            // Given up on: an upgrade after this closes its connection (Handshake.upgrade).
+            if (handshake.outcome.complete(x))
+                proxyRequest.abort(x);
+            outcome = handshake.outcome.join();
+        }
+
+        if (!(outcome instanceof Upgraded))
+            tunnels.remove(tunnel);
+        if (outcome instanceof Upgraded switched)
+            upgrade(clientRequest, proxyResponse, switched.response, tunnel, exchange);
+        else if (outcome instanceof Answered answer)
+            relay(clientRequest, proxyResponse, answer, exchange);
+        else
+            fail(proxyResponse, exchange, Failure.ofUpstream((Throwable)outcome));
+    }
+
+    /** Closes every WebSocket: the proxy is stopping, and its HTTP client with it. */
+    public void stop()
+    {
+        tunnels.forEach(WebSocketTunnel::serverStopping);
+    }
+
+    private void upgrade(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Response serverResponse, WebSocketTunnel tunnel,
+                         Exchange exchange) throws IOException
+    {
+        try
+        {
+            proxyResponse.setStatus(HttpStatus.SWITCHING_PROTOCOLS_101);
+            // The upstream's Sec-WebSocket-Accept, -Protocol and -Extensions, cookies and the like; then the upgrade itself.
+            HttpFields head = serverResponse.getHeaders();
+            List<HttpField> fields = ResponseHead.relayed(head, HttpStatus.SWITCHING_PROTOCOLS_101, field -> relayable.test(head, field));
+            ResponseHead.copy(fields, proxyResponse, config.maxResponseHeaderBytes(), false);
+            proxyResponse.setHeader("Upgrade", "websocket");
+            proxyResponse.setHeader("Connection", "Upgrade");
+            // Last: nothing may fail once Jetty is told to switch.
+            if (!JettySide.upgrade(clientRequest, tunnel))
+                ServletSide.upgrade(clientRequest, tunnel);
+        }
+        catch (IOException | ServletException | ReflectiveOperationException | RuntimeException x)
+        {
+            // The client's connection cannot switch: the upstream's side of the WebSocket is closed again.
+            JettySide.cancel(clientRequest);
+            tunnel.abandon(x);
+            proxyResponse.reset();
+            fail(proxyResponse, exchange, new Failure(HttpStatus.BAD_GATEWAY_502, "the container did not upgrade the client's connection: "
+                + Failure.describe(x)));
+        }
+    }
+
+    private void relay(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Answered answer, Exchange exchange)
+        throws IOException
+    {
+        Response response = answer.response;
+        HttpFields head = response.getHeaders();
+        proxyResponse.setStatus(response.getStatus());
+        try
+        {
+            ResponseHead.copy(ResponseHead.relayed(head, response.getStatus(), field -> relayable.test(head, field)), proxyResponse,
+                config.maxResponseHeaderBytes(), false);
+        }
+        catch (RuntimeException x)
+        {
+            proxyResponse.reset();
+            fail(proxyResponse, exchange, Failure.ofUpstream(x));
+            return;
+        }
+        if (answer.body.length > 0)
+        {
+            exchange.addBytesOut(answer.body.length);
+            proxyResponse.getOutputStream().write(answer.body);
+        }
+        exchange.finish(response.getStatus(), false);
+    }
+
+    private static void fail(HttpServletResponse proxyResponse, Exchange exchange, Failure failure) throws IOException
+    {
+        exchange.fail(failure);
+        exchange.finish(failure.status(), false);
+        proxyResponse.setHeader("Connection", "close");
+        proxyResponse.sendError(failure.status());
+    }
+
+    /** The upstream switched protocols: its answer; the tunnel has its connection. */
+    private record Upgraded(Response response)
+    {
+    }
+
+    /** The upstream answered without switching: the answer to relay. */
+    private record Answered(Response response, byte[] body)
+    {
+    }
+
+    /**
+     * The handshake's upgrader (the HTTP client calls it on a 101) and its listener for any other
+     * answer. Its outcome is an {@link Upgraded}, an {@link Answered} or the failure.
+     */
+    private static final class Handshake extends BufferingResponseListener implements HttpUpgrader
+    {
+        private final CompletableFuture<Object> outcome = new CompletableFuture<>();
+        private final WebSocketTunnel tunnel;
+        private final Executor executor;
+        private final Duration beforeStart;
+
+        private Handshake(WebSocketTunnel tunnel, Executor executor, Duration beforeStart)
+        {
+            super(MAX_REFUSAL_BYTES);
+            this.tunnel = tunnel;
+            this.executor = executor;
+            this.beforeStart = beforeStart;
+        }
+
+        @Override
+        public void prepare(Request request)
+        {
+            // Its fields were set by WebSocketProxy.forward.
+        }
+
+        @Override
+        public void upgrade(Response response, EndPoint endPoint, Callback callback)
+        {
+            if (!response.getHeaders().contains(HttpHeader.UPGRADE, "websocket"))
+            {
+                callback.failed(new HttpResponseException("101 to a protocol other than websocket: " + response.getHeaders().get(HttpHeader.UPGRADE),
+                    response));
+                return;
+            }
+            // Taken over here, on the HTTP client's thread, as Jetty's own WebSocket client does.
+            UpstreamSide upstream = UpstreamSide.takeOver(endPoint, executor, tunnel, beforeStart);
+            tunnel.upstream(upstream);
+            callback.succeeded();
+            if (!outcome.complete(new Upgraded(response)))
+                upstream.close(null);
+        }
+
+        @Override
+        public void onComplete(Result result)
+        {
+            if (result.isFailed())
+                outcome.complete(result.getFailure());
+            else
+                outcome.complete(new Answered(result.getResponse(), getContent()));
+        }
+    }
+}
