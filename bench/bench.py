@@ -33,6 +33,19 @@ TARGETS = {
     "jwt-proxy": (9104, 9114),
 }
 LOADS = ["small-32", "small-256", "duplex", "upload"]
+# WebSocket echo (1 KiB and 1 MiB messages), SSE delivery delay, and 2,000 idle WebSockets, against
+# the tests' WebSocket upstream and an SSE upstream (bench peers from the test classpath).
+WS_UP, SSE_UP = 9003, 9004
+# name: (port for WebSockets -> WebSocket upstream, port for SSE -> SSE upstream)
+STREAM_TARGETS = {
+    "direct": (WS_UP, SSE_UP),
+    "nginx": (9121, 9131),
+    "jwt-proxy": (9124, 9134),
+}
+STREAM_LOADS = ["ws-1k", "ws-1m", "sse", "ws-idle"]
+# messages of each echo round and its WebSockets (each with one message in flight)
+WS_ROUNDS = {"ws-1k": (1024, 8), "ws-1m": (1 << 20, 2)}
+SSE_EVENTS, SSE_PAUSE_MS, IDLE_WEBSOCKETS = 20, 100, 2000
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -81,16 +94,21 @@ def cpu_seconds(pids):
     return total / TICKS
 
 
-def peak_rss_kib(pids):
+def status_kib(pids, field):
+    """A memory field of /proc/<pid>/status (VmRSS, VmHWM), summed over the processes."""
     total = 0
     for pid in pids:
         try:
             for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     total += int(line.split()[1])
         except FileNotFoundError:
             pass
     return total
+
+
+def peak_rss_kib(pids):
+    return status_kib(pids, "VmHWM")
 
 
 def millis(text):
@@ -128,8 +146,8 @@ def main():
     parser.add_argument("--big-bytes", type=int, default=5_000_000_000, help="the body size; 5 GB, about the seed's ISO")
     parser.add_argument("--max-seconds", type=int, default=90, help="a body transfer past this counts as stalled")
     parser.add_argument("--java", default=os.environ.get("JAVA", "java"))
-    parser.add_argument("--only", nargs="*", default=list(TARGETS), help="targets to run")
-    parser.add_argument("--loads", nargs="*", default=LOADS, choices=LOADS, help="loads to run")
+    parser.add_argument("--only", nargs="*", default=list(TARGETS), choices=list(TARGETS), help="targets to run")
+    parser.add_argument("--loads", nargs="*", default=LOADS + STREAM_LOADS, choices=LOADS + STREAM_LOADS, help="loads to run")
     parser.add_argument("--warmup-seconds", type=int, default=30, help="jwt-proxy's measured warm-up")
     args = parser.parse_args()
 
@@ -184,8 +202,20 @@ def main():
                                                      "UPSTREAM_URL": f"http://127.0.0.1:{FIXED}"})
             services[name + "-big"] = Service(name + "-big", command, {**envs, "HTTP_PORT": str(big), "JWT_SECRET": SECRET,
                                                                        "UPSTREAM_URL": f"http://127.0.0.1:{ECHO}"})
+        streams = [load for load in args.loads if load in STREAM_LOADS]
+        stream_targets = [name for name in STREAM_TARGETS if name in args.only]
+        if streams:
+            peers = [args.java, "-Xmx256m", "-XX:+UseSerialGC", "-cp", (WORK / "test-classpath.txt").read_text().strip(),
+                     "io.jwtproxy.bench.BenchPeers"]
+            services["upstream-ws"] = Service("upstream-ws", peers + ["ws-upstream", str(WS_UP)], lean)
+            services["upstream-sse"] = Service("upstream-sse", peers + ["sse-upstream", str(SSE_UP), str(SSE_EVENTS), str(SSE_PAUSE_MS)], lean)
+            if "jwt-proxy" in stream_targets:
+                ws, sse = STREAM_TARGETS["jwt-proxy"]
+                for name, port, upstream in [("jwt-proxy-ws", ws, WS_UP), ("jwt-proxy-sse", sse, SSE_UP)]:
+                    services[name] = Service(name, java, {**lean, "HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(port), "JWT_SECRET": SECRET,
+                                                          "UPSTREAM_URL": f"http://127.0.0.1:{upstream}"})
         for name in args.only:
-            for port in TARGETS[name]:
+            for port in TARGETS[name] + (STREAM_TARGETS.get(name, ()) if streams else ()):
                 wait_port(port)
 
         def pids(name, big=False):
@@ -196,7 +226,7 @@ def main():
         # slices from its start, until it has run at its steady rate for a while.
         warmup = None
         # jwt-proxy first, so that its curve starts right after its start.
-        for name in sorted(args.only, key=lambda target: target != "jwt-proxy"):
+        for name in sorted(args.only, key=lambda target: target != "jwt-proxy") if set(args.loads) & set(LOADS) else []:
             if name == "jwt-proxy":
                 warmup = warm_up_curve(services[name], TARGETS[name][0], script, args.warmup_seconds)
             else:
@@ -209,8 +239,23 @@ def main():
         raw = open(WORK / f"results-{stamp}.jsonl", "w")
         if warmup:
             raw.write(json.dumps({"target": "jwt-proxy", "load": "warm-up", **warmup}) + "\n")
+        if streams:
+            # The JIT's first pass over the WebSocket and SSE paths, for every target.
+            for name in stream_targets:
+                ws_echo(peers, STREAM_TARGETS[name][0], 1024, 3, 8)
+                sse_delay(peers, STREAM_TARGETS[name][1])
         for round_ in range(1, args.rounds + 1):
-            for load in args.loads:
+            for load in streams:
+                for name in stream_targets:
+                    if load == "ws-idle" and name == "direct":
+                        continue
+                    result = stream_round(load, name, peers, services, args.seconds)
+                    result.update(target=name, load=load, round=round_, loadavg=os.getloadavg()[0])
+                    results.append(result)
+                    raw.write(json.dumps(result) + "\n")
+                    raw.flush()
+                    print(json.dumps(result), file=sys.stderr)
+            for load in [load for load in args.loads if load in LOADS]:
                 for name in args.only:
                     small, big = TARGETS[name]
                     is_small = load.startswith("small")
@@ -232,12 +277,121 @@ def main():
                     raw.flush()
                     print(json.dumps(result), file=sys.stderr)
         raw.close()
-        table = render(results, args, warmup)
+        table = render(results, args, warmup) + render_streams(results)
         (WORK / f"results-{stamp}.md").write_text(table)
         print(table)
     finally:
         for service in services.values():
             service.stop()
+
+
+def peer(peers, *command):
+    """Runs a bench peer command to its end; its one JSON line."""
+    done = subprocess.run(peers + list(command), capture_output=True, text=True, timeout=300)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        raise SystemExit(f"bench peer {command} failed: {done.stderr[-2000:]}")
+    return json.loads(lines[-1])
+
+
+def ws_echo(peers, port, size, seconds, connections):
+    return peer(peers, "ws-echo", f"ws://127.0.0.1:{port}/echo", str(size), str(seconds), str(connections))
+
+
+def sse_delay(peers, port):
+    return peer(peers, "sse-delay", f"http://127.0.0.1:{port}/events")
+
+
+def rss_kib(pids):
+    return status_kib(pids, "VmRSS")
+
+
+def heap_after_gc_kib(pid):
+    """The Java heap in use right after a full collection (jcmd GC.run, then GC.heap_info)."""
+    subprocess.run(["jcmd", str(pid), "GC.run"], capture_output=True, check=True)
+    info = subprocess.run(["jcmd", str(pid), "GC.heap_info"], capture_output=True, text=True, check=True).stdout
+    # The serial collector's young and tenured generations, as the launch bench/run measures has it.
+    return sum(int(used) for used in re.findall(r"generation\s+total \d+K, used (\d+)K", info))
+
+
+def stream_round(load, name, peers, services, seconds):
+    ws_port, sse_port = STREAM_TARGETS[name]
+    if load in WS_ROUNDS:
+        size, connections = WS_ROUNDS[load]
+        service = services.get(name + "-ws") or services.get(name)
+        cpu0 = cpu_seconds(service.pids()) if service else None
+        result = ws_echo(peers, ws_port, size, seconds, connections)
+        if service:
+            result["cpu_us_per_msg"] = (cpu_seconds(service.pids()) - cpu0) * 1e6 / max(result["messages"], 1)
+        return result
+    if load == "sse":
+        return sse_delay(peers, sse_port)
+    # ws-idle: what IDLE_WEBSOCKETS silent WebSockets cost the proxy, RSS and (for jwt-proxy) the heap after a full GC.
+    service = services.get(name + "-ws") or services[name]
+    pids = service.pids()
+    java = name == "jwt-proxy"
+    heap0 = heap_after_gc_kib(pids[0]) if java else None
+    rss0 = rss_kib(pids)
+    holder = subprocess.Popen(peers + ["ws-idle", f"ws://127.0.0.1:{ws_port}/echo", str(IDLE_WEBSOCKETS)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        opened = json.loads(holder.stdout.readline())
+        heap1 = heap_after_gc_kib(pids[0]) if java else None
+        rss1 = rss_kib(pids)
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=60)
+    result = {"opened": opened["opened"], "errors": opened["failed"], "rss_kib_before": rss0, "rss_kib_after": rss1,
+              "rss_kib_per_ws": (rss1 - rss0) / max(opened["opened"], 1)}
+    if java:
+        result.update(heap_kib_before=heap0, heap_kib_after=heap1, heap_kib_per_ws=(heap1 - heap0) / max(opened["opened"], 1))
+    return result
+
+
+def render_streams(results):
+    def median(target, load, key):
+        values = [r[key] for r in results if r["target"] == target and r["load"] == load and r.get(key) is not None]
+        return statistics.median(values) if values else None
+
+    def fmt(value, digits=0):
+        return "–" if value is None else f"{value:,.{digits}f}"
+
+    lines = []
+    echo_loads = [load for load in WS_ROUNDS if any(r["load"] == load for r in results)]
+    if echo_loads:
+        lines += ["", "| WebSocket echo | target | messages/s | MB/s each way | ×nginx | ×direct | p50 ms | p99 ms | CPU µs/message | errors |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
+        for load in echo_loads:
+            size, connections = WS_ROUNDS[load]
+            for target in STREAM_TARGETS:
+                rate = median(target, load, "msgs_s")
+                if rate is None:
+                    continue
+                nginx, direct = median("nginx", load, "msgs_s"), median("direct", load, "msgs_s")
+                errors = sum(r.get("errors", 0) for r in results if r["target"] == target and r["load"] == load)
+                lines.append(f"| {size // 1024:,} KiB × {connections} | {target} | {fmt(rate)} | {fmt(median(target, load, 'mb_s'), 1)} | "
+                             f"{fmt(rate / nginx if nginx else None, 2)} | {fmt(rate / direct if direct else None, 2)} | "
+                             f"{fmt(median(target, load, 'p50_ms'), 2)} | {fmt(median(target, load, 'p99_ms'), 2)} | "
+                             f"{fmt(median(target, load, 'cpu_us_per_msg'), 1)} | {errors} |")
+    if any(r["load"] == "sse" for r in results):
+        lines += ["", f"| SSE ({SSE_EVENTS} events {SSE_PAUSE_MS} ms apart) | delay p50 ms | p99 ms | max ms |", "|---|---|---|---|"]
+        for target in STREAM_TARGETS:
+            if median(target, "sse", "p50_ms") is not None:
+                lines.append(f"| {target} | {fmt(median(target, 'sse', 'p50_ms'), 2)} | {fmt(median(target, 'sse', 'p99_ms'), 2)} | "
+                             f"{fmt(median(target, 'sse', 'max_ms'), 2)} |")
+    if any(r["load"] == "ws-idle" for r in results):
+        lines += ["", f"| {IDLE_WEBSOCKETS:,} idle WebSockets | opened | RSS MB before → after | RSS KiB each | heap after GC MB before → after "
+                  "| heap KiB each |", "|---|---|---|---|---|---|"]
+        for target in STREAM_TARGETS:
+            if median(target, "ws-idle", "opened") is None:
+                continue
+            heap0, heap1 = median(target, "ws-idle", "heap_kib_before"), median(target, "ws-idle", "heap_kib_after")
+            lines.append(f"| {target} | {fmt(median(target, 'ws-idle', 'opened'))} | "
+                         f"{fmt(median(target, 'ws-idle', 'rss_kib_before') / 1024)} → {fmt(median(target, 'ws-idle', 'rss_kib_after') / 1024)} | "
+                         f"{fmt(median(target, 'ws-idle', 'rss_kib_per_ws'), 1)} | "
+                         + (f"{heap0 / 1024:.1f} → {heap1 / 1024:.1f} | {fmt(median(target, 'ws-idle', 'heap_kib_per_ws'), 1)} |"
+                            if heap0 is not None else "– | – |"))
+    return "\n".join(lines) + ("\n" if lines else "")
 
 
 def warm_up_curve(service, port, script, seconds):
@@ -271,9 +425,11 @@ def render(results, args, warmup=None):
                         f"{', '.join(f'{r:,.0f}' for r in warmup['slices_rps'])} req/s; 90 % of its steady "
                         f"{warmup['steady_rps']:,.0f} req/s " + (f"from {reached:.1f} s after start ({warmup['seconds_of_load_to_90pct']} s of load)."
                                                           if reached is not None else "not reached.")]
+    if not set(args.loads) & set(LOADS):
+        return "\n".join(lines)
     lines += ["| load | target | req/s or MB/s | ×nginx | ×direct | p50 ms | p99 ms | CPU µs/req or s/GiB | peak RSS MB | errors |",
               "|---|---|---|---|---|---|---|---|---|---|"]
-    for load in args.loads:
+    for load in [load for load in args.loads if load in LOADS]:
         key = "rps" if load.startswith("small") else "mb_s"
         cpu_key = "cpu_us_per_req" if load.startswith("small") else "cpu_s_per_gib"
         for target in TARGETS:
