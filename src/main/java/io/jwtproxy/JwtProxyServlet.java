@@ -2,6 +2,7 @@ package io.jwtproxy;
 
 import java.io.IOException;
 import java.net.URI;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -21,15 +22,19 @@ import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
 
 import io.jwtproxy.config.ProxyConfig;
+import io.jwtproxy.config.UpstreamTransport;
 import io.jwtproxy.exchange.BodyReader;
+import io.jwtproxy.exchange.Container;
 import io.jwtproxy.exchange.Exchange;
 import io.jwtproxy.exchange.Failure;
 import io.jwtproxy.exchange.InterimResponses;
 import io.jwtproxy.exchange.ResponseBody;
 import io.jwtproxy.exchange.ResponseHead;
+import io.jwtproxy.exchange.ResponseTrailers;
 import io.jwtproxy.exchange.Retries;
 import io.jwtproxy.exchange.UnrelayableResponseException;
 import io.jwtproxy.http.ForwardingFields;
@@ -58,6 +63,8 @@ public class JwtProxyServlet extends AsyncProxyServlet
     private LocalAnswers localAnswers;
     private InterimResponses interims;
     private WebSocketProxy webSockets;
+    private UpstreamClient upstream;
+    private ResponseTrailers trailers;
 
     @Override
     public void init(ServletConfig servletConfig) throws ServletException
@@ -65,9 +72,25 @@ public class JwtProxyServlet extends AsyncProxyServlet
         runtime = ProxyRuntime.of(servletConfig.getServletContext());
         config = runtime.proxy();
         localAnswers = new LocalAnswers(runtime.publisher());
-        interims = new InterimResponses(servletConfig.getServletContext().getServerInfo());
+        Container container = Container.of(servletConfig.getServletContext().getServerInfo());
+        interims = new InterimResponses(container);
+        trailers = new ResponseTrailers(container);
         webSockets = new WebSocketProxy(config, this::relayable, runtime.stats()::webSocketOpened, runtime.stats()::webSocketClosed);
+        upstream = new UpstreamClient(config.transport());
         super.init(new ProxyServletParameters(servletConfig, config));
+        upstream.watchClientCertificate(config.tlsWatchInterval());
+    }
+
+    @Override
+    protected ClientConnector newClientConnector()
+    {
+        return upstream.newClientConnector();
+    }
+
+    @Override
+    protected HttpClient newHttpClient(ClientConnector clientConnector)
+    {
+        return new HttpClient(upstream.newTransport(clientConnector));
     }
 
     @Override
@@ -99,6 +122,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
             return;
         // Before the HTTP client stops under them, with the access line saying why.
         webSockets.stop();
+        upstream.close();
         super.destroy();
     }
 
@@ -219,6 +243,13 @@ public class JwtProxyServlet extends AsyncProxyServlet
         {
             // Jetty's list lacks HTTP2-Settings, and an h2c upgrade must never go upstream.
             Headers.HOP_BY_HOP.forEach(headers::remove);
+            // Save TE: trailers, the one TE that HTTP/2 carries and gRPC requires: the proxy relays trailers.
+            if (Headers.acceptsTrailers(Collections.list(clientRequest.getHeaders("TE"))))
+            {
+                headers.put(HttpHeader.TE, "trailers");
+                if (config.transport().protocol() == UpstreamTransport.Protocol.HTTP_1_1)
+                    headers.put(HttpHeader.CONNECTION, "TE");
+            }
             ForwardingFields.removeClientCopies(headers, config.tokenHeader(), config.trustForwarded());
             if (isHttp10(clientRequest))
                 headers.remove(HttpHeader.EXPECT);
@@ -254,12 +285,38 @@ public class JwtProxyServlet extends AsyncProxyServlet
             clientRequest.getHeader("Host"), clientRequest.getScheme()));
     }
 
+    /** HTTP/2 frames a body itself: a request without Content-Length may still have one, which Jetty's version would drop. */
+    @Override
+    protected boolean hasContent(HttpServletRequest clientRequest)
+    {
+        return super.hasContent(clientRequest) || bodyOfUnknownLength(clientRequest);
+    }
+
+    private static boolean bodyOfUnknownLength(HttpServletRequest clientRequest)
+    {
+        return clientRequest.getContentLengthLong() < 0 && clientRequest.getProtocol().startsWith("HTTP/2");
+    }
+
     @Override
     protected void sendProxyRequest(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Request proxyRequest)
     {
         runtime.stats().requestForwarded();
         // Jetty's version dumps every outgoing header at DEBUG, the token included: a token must never reach a log.
-        proxyRequest.send(newProxyResponseListener(clientRequest, proxyResponse));
+        Response.Listener listener = newProxyResponseListener(clientRequest, proxyResponse);
+        Request.Content body = proxyRequest.getBody();
+        if (body != null && bodyOfUnknownLength(clientRequest) && config.transport().protocol() == UpstreamTransport.Protocol.HTTP_1_1)
+        {
+            // HTTP/1.1 frames the body when the head goes: sent with its first piece, or as bodiless once it turns out to have none
+            // (an HTTP/2 GET), rather than as an empty chunked body.
+            body.demand(() ->
+            {
+                if (Exchange.of(clientRequest).bodyless())
+                    proxyRequest.body(null);
+                proxyRequest.send(listener);
+            });
+            return;
+        }
+        proxyRequest.send(listener);
     }
 
     @Override
@@ -284,6 +341,12 @@ public class JwtProxyServlet extends AsyncProxyServlet
         {
             serverResponse.abort(x);
         }
+    }
+
+    private void relayTrailers(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Response serverResponse)
+    {
+        trailers.relay(serverResponse, proxyResponse, HttpMethod.HEAD.is(clientRequest.getMethod()),
+            field -> !Headers.isHopByHop(field.getName()) && relayable(serverResponse.getHeaders(), field));
     }
 
     @Override
@@ -321,7 +384,8 @@ public class JwtProxyServlet extends AsyncProxyServlet
             public void onContentSource(Response serverResponse, Content.Source source)
             {
                 // Written as it comes and flushed when nothing more is at hand; see ResponseBody.
-                new ResponseBody(proxyResponse, Exchange.of(clientRequest)).relay(serverResponse, source);
+                new ResponseBody(proxyResponse, Exchange.of(clientRequest), () -> relayTrailers(clientRequest, proxyResponse, serverResponse))
+                    .relay(serverResponse, source);
             }
 
             @Override
@@ -360,6 +424,10 @@ public class JwtProxyServlet extends AsyncProxyServlet
     @Override
     protected void onProxyResponseSuccess(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Response serverResponse)
     {
+        // The upstream's answer is complete once its body's end has been read, by which time ResponseBody has
+        // counted every byte it writes; none (an empty body): its trailers, if any came, or its end with the head.
+        if (Exchange.of(clientRequest).bytesOut() == 0 && !proxyResponse.isCommitted())
+            trailers.end(clientRequest, serverResponse, proxyResponse, () -> relayTrailers(clientRequest, proxyResponse, serverResponse));
         // Logged before super completes the exchange: the request and response are recycled after that.
         Exchange.of(clientRequest).finish(serverResponse.getStatus(), false);
         super.onProxyResponseSuccess(clientRequest, proxyResponse, serverResponse);

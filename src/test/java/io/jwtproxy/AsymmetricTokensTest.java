@@ -46,7 +46,7 @@ import io.jwtproxy.embedded.EmbeddedServer;
 import io.jwtproxy.testing.IndependentJose;
 import io.jwtproxy.testing.Proxies;
 import io.jwtproxy.token.JwtAlgorithm;
-import io.jwtproxy.token.PemKeys;
+import io.jwtproxy.pem.PemKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -22,7 +22,19 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grpc.CallOptions;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
+import org.eclipse.jetty.client.AsyncRequestContent;
+import org.eclipse.jetty.client.CompletableResponseListener;
+import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.client.transport.HttpClientTransportOverHTTP2;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
@@ -37,6 +49,7 @@ import io.jwtproxy.testing.BigBody;
 import io.jwtproxy.testing.CannedUpstream;
 import io.jwtproxy.testing.Deployment;
 import io.jwtproxy.testing.EventStream;
+import io.jwtproxy.testing.GrpcUpstream;
 import io.jwtproxy.testing.IndependentJose;
 import io.jwtproxy.testing.RawHttp;
 import io.jwtproxy.testing.RevealingEcho;
@@ -74,6 +87,12 @@ class ContainerIT
     static List<Deployment> deployments()
     {
         return Deployment.all();
+    }
+
+    /** The deployments at the root context: a gRPC client cannot put a context path before its methods' paths. */
+    static List<Deployment> rootDeployments()
+    {
+        return Deployment.all().stream().filter(deployment -> deployment.contextPath().isEmpty()).toList();
     }
 
     @AfterEach
@@ -416,6 +435,62 @@ class ContainerIT
         deployment.process().awaitExit(Duration.ofSeconds(30));
         assertThat(Duration.ofNanos(System.nanoTime() - stopped)).as("a silent WebSocket does not hold the stop").isLessThan(Duration.ofSeconds(8));
         assertThat(awaitLogLine(deployment, "GET " + deployment.contextPath() + "/echo 101 ")).contains("websocket closed as the server stops");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("deployments")
+    void http2InTheClearReachesTheProxyEveryStreamWithItsOwnToken(Deployment deployment) throws Exception
+    {
+        Server upstream = RevealingEcho.start("x-my-jwt");
+        resources.add(upstream::stop);
+        org.eclipse.jetty.client.HttpClient h2c = new org.eclipse.jetty.client.HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client()));
+        h2c.start();
+        resources.add(h2c::stop);
+        resources.add(0, deployment);
+        deployment.h2c().start(Map.of("UPSTREAM_URL", "http://127.0.0.1:" + EmbeddedServer.port(upstream), "JWT_SECRET", Tokens.SEED_SECRET));
+
+        ContentResponse first = h2c.newRequest(deployment.base() + "/over/h2c").send();
+        AsyncRequestContent body = new AsyncRequestContent();
+        CompletableFuture<ContentResponse> posting = new CompletableResponseListener(h2c.newRequest(deployment.base() + "/upload").method("POST")
+            .body(body)).send();
+        body.write(ByteBuffer.wrap("a body HTTP/2 frames itself".getBytes(StandardCharsets.US_ASCII)), org.eclipse.jetty.util.Callback.NOOP);
+        body.close();
+        ContentResponse posted = posting.get(10, TimeUnit.SECONDS);
+
+        assertThat(first.getVersion()).isEqualTo(org.eclipse.jetty.http.HttpVersion.HTTP_2);
+        assertThat(first.getStatus()).isEqualTo(200);
+        assertThat(posted.getContentAsString()).isEqualTo("a body HTTP/2 frames itself");
+        String tokenOne = first.getHeaders().get("x-upstream-token");
+        String tokenTwo = posted.getHeaders().get("x-upstream-token");
+        assertThat(Tokens.verifies(tokenOne, Tokens.SEED_SECRET)).isTrue();
+        assertThat(Tokens.verifies(tokenTwo, Tokens.SEED_SECRET)).isTrue();
+        assertThat(tokenOne).isNotEqualTo(tokenTwo);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rootDeployments")
+    void grpcCallsPassOverH2cWithTheirTokensStreamsAndErrorStatuses(Deployment deployment) throws Exception
+    {
+        GrpcUpstream upstream = track(new GrpcUpstream());
+        resources.add(0, deployment);
+        deployment.h2c().start(Map.of("UPSTREAM_URL", "http://127.0.0.1:" + upstream.port(), "UPSTREAM_PROTOCOL", "h2c",
+            "JWT_SECRET", Tokens.SEED_SECRET));
+        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", deployment.port(), InsecureChannelCredentials.create()).build();
+        resources.add(0, () -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+
+        String answer = ClientCalls.blockingUnaryCall(channel, GrpcUpstream.SAY, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "container");
+        List<String> counted = new ArrayList<>();
+        ClientCalls.blockingServerStreamingCall(channel, GrpcUpstream.COUNT, CallOptions.DEFAULT, "3").forEachRemaining(counted::add);
+
+        assertThat(answer).isEqualTo("hello container");
+        assertThat(counted).hasSize(3);
+        assertThat(Tokens.verifies(upstream.tokens.take(), Tokens.SEED_SECRET)).isTrue();
+        assertThat(upstream.deadlines.poll()).as("grpc-timeout passed on").isNotNull();
+        assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, GrpcUpstream.FAIL, CallOptions.DEFAULT, "7"))
+            .isInstanceOfSatisfying(StatusRuntimeException.class, x -> {
+                assertThat(x.getStatus().getCode()).as(x.getStatus().toString()).isEqualTo(Status.Code.NOT_FOUND);
+                assertThat(x.getStatus().getDescription()).isEqualTo("no order 7");
+            });
     }
 
     @ParameterizedTest(name = "{0}")

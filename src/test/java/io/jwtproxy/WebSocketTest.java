@@ -115,6 +115,28 @@ class WebSocketTest
     }
 
     @Test
+    void overAnHttp2UpstreamTheWebSocketIsAnExtendedConnectAndPassesAlike() throws Exception
+    {
+        port = startProxy("UPSTREAM_PROTOCOL", "h2c");
+        ClientUpgradeRequest request = new ClientUpgradeRequest();
+        request.setSubProtocols("chat.v2");
+
+        Session session = client.connect(ws("/echo"), request);
+
+        assertThat(session.getUpgradeResponse().getAcceptedSubProtocol()).isEqualTo("chat.v2");
+        session.sendText("over HTTP/2 upstream", Callback.NOOP);
+        assertThat(WebSocketPeer.next(client.texts)).isEqualTo("over HTTP/2 upstream");
+        byte[] mebibyte = new byte[1 << 20];
+        new Random(8).nextBytes(mebibyte);
+        session.sendBinary(ByteBuffer.wrap(mebibyte), Callback.NOOP);
+        assertThat(WebSocketPeer.next(client.binaries)).isEqualTo(ByteBuffer.wrap(mebibyte));
+        HttpFields handshake = upstream.handshakes.take();
+        assertThat(Tokens.verifies(handshake.get("x-my-jwt"), Tokens.SEED_SECRET)).isTrue();
+        assertThat(handshake.get("Sec-WebSocket-Key")).as("RFC 8441 §5: no key over HTTP/2").isNull();
+        session.close();
+    }
+
+    @Test
     void theUpstreamsCloseCodeAndReasonReachTheClient() throws Exception
     {
         Session session = client.connect(ws("/close"));

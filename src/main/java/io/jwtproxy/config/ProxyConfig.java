@@ -1,6 +1,7 @@
 package io.jwtproxy.config;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -20,12 +21,14 @@ import io.jwtproxy.http.Headers;
  * @param trustForwarded whether client-supplied Forwarded and X-Forwarded-* fields are kept and appended to
  * @param maxResponseHeaderBytes the largest response head the proxy relays
  * @param webSocketIdleTimeout how long a WebSocket may stay silent both ways before it is closed
+ * @param transport the protocol and TLS material for the upstream
+ * @param tlsWatchInterval how often TLS files are checked for renewals
  * @param relayEchoedToken whether a token header in the upstream's answer reaches the client: only
  *                         for the demo's built-in echo upstream, whose purpose is to show it
  */
 public record ProxyConfig(Upstream upstream, String tokenHeader, Duration upstreamConnectTimeout, Duration upstreamIdleTimeout,
                           String viaPseudonym, boolean trustForwarded, int maxResponseHeaderBytes, Duration webSocketIdleTimeout,
-                          boolean relayEchoedToken)
+                          UpstreamTransport transport, Duration tlsWatchInterval, boolean relayEchoedToken)
 {
     // Headers HTTP framing or the proxy owns: a token under one of these names would be dropped or break the message.
     private static final Set<String> RESERVED_HEADERS = Stream.concat(Headers.HOP_BY_HOP.stream(),
@@ -76,15 +79,17 @@ public record ProxyConfig(Upstream upstream, String tokenHeader, Duration upstre
             "is not a number of bytes from 1024 to 1048576", problems);
 
         Duration webSocketIdleTimeout = Values.duration(source, Setting.WEBSOCKET_IDLE_TIMEOUT, problems);
+        UpstreamTransport transport = UpstreamTransport.load(source, upstream, upstreamUrl != null, Instant.now(), problems);
+        Duration tlsWatchInterval = Values.duration(source, Setting.TLS_WATCH_INTERVAL, problems);
 
         return new ProxyConfig(upstream, tokenHeader, connectTimeout, idleTimeout, viaPseudonym, trustForwarded, maxResponseHeaderBytes,
-            webSocketIdleTimeout, false);
+            webSocketIdleTimeout, transport, tlsWatchInterval, false);
     }
 
     /** @return a copy that forwards to {@code upstream}; {@code relayEchoedToken} only for the demo's echo upstream */
     public ProxyConfig withUpstream(Upstream upstream, boolean relayEchoedToken)
     {
         return new ProxyConfig(upstream, tokenHeader, upstreamConnectTimeout, upstreamIdleTimeout, viaPseudonym, trustForwarded,
-            maxResponseHeaderBytes, webSocketIdleTimeout, relayEchoedToken);
+            maxResponseHeaderBytes, webSocketIdleTimeout, transport, tlsWatchInterval, relayEchoedToken);
     }
 }

@@ -1,31 +1,105 @@
 package io.jwtproxy.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+
+import io.jwtproxy.tls.TlsFileException;
+import io.jwtproxy.tls.TlsIdentity;
 
 /**
  * The embedded server's settings, read by the executable jar only: a deployed WAR leaves them to
  * its container, and never reads (or fails on) them.
  *
  * @param host the listen address
- * @param port the port, 0 for a free one
+ * @param port the plain listener's port, 0 for a free one, {@link #OFF} for none
  * @param clientIdleTimeout how long a client connection may stay silent
  * @param maxRequestHeaderBytes the largest request head accepted
  * @param listenBacklog the listen queue's length
  * @param shutdownDrain how long in-flight requests may take to finish on SIGTERM or SIGINT
+ * @param tls the TLS listener, or null for none
  */
 public record ServerConfig(String host, int port, Duration clientIdleTimeout, int maxRequestHeaderBytes, int listenBacklog,
-                           Duration shutdownDrain)
+                           Duration shutdownDrain, TlsListener tls)
 {
+    /** {@link #port} when HTTP_PORT is {@code off}. */
+    public static final int OFF = -2;
+
+    /**
+     * The TLS listener.
+     *
+     * @param port its port, 0 for a free one
+     * @param identity the certificate and key it starts with, from {@code certificateFile} and {@code keyFile}
+     * @param watchInterval how often those files are checked for a renewal
+     */
+    public record TlsListener(int port, Path certificateFile, Path keyFile, TlsIdentity identity, Duration watchInterval)
+    {
+    }
+
+    /** A server with a plain listener only. */
+    public ServerConfig(String host, int port, Duration clientIdleTimeout, int maxRequestHeaderBytes, int listenBacklog, Duration shutdownDrain)
+    {
+        this(host, port, clientIdleTimeout, maxRequestHeaderBytes, listenBacklog, shutdownDrain, null);
+    }
+
+    /** @return whether the plain (HTTP/1.1 and h2c) listener runs */
+    public boolean plainListener()
+    {
+        return port != OFF;
+    }
+
     /** Reads and checks the embedded server's settings, adding what is wrong to {@code problems}. */
     public static ServerConfig load(ConfigSource source, Problems problems)
     {
+        boolean off = Values.string(source, Setting.HTTP_PORT).trim().toLowerCase(Locale.ROOT).equals("off");
+        int port = off ? OFF : Values.integer(source, Setting.HTTP_PORT, 0, 65535, "is not a port number (0-65535) or off", problems);
+        TlsListener tls = tls(source, problems);
+        if (off && Values.optional(source, Setting.HTTPS_PORT) == null)
+            problems.add(Setting.HTTP_PORT, "is off, but HTTPS_PORT is not set: the proxy would listen nowhere");
+        if (tls != null && port == tls.port() && port > 0)
+            problems.add(Setting.HTTPS_PORT, "is " + port + ", HTTP_PORT's port too");
         return new ServerConfig(
             Values.string(source, Setting.HTTP_HOST).trim(),
-            Values.integer(source, Setting.HTTP_PORT, 0, 65535, "is not a port number (0-65535)", problems),
+            port,
             Values.duration(source, Setting.CLIENT_IDLE_TIMEOUT, problems),
             Values.integer(source, Setting.MAX_REQUEST_HEADER_BYTES, 1024, 1 << 20, "is not a number of bytes from 1024 to 1048576", problems),
             Values.integer(source, Setting.LISTEN_BACKLOG, 1, 65535, "is not a queue length from 1 to 65535", problems),
-            Values.duration(source, Setting.SHUTDOWN_DRAIN, problems));
+            Values.duration(source, Setting.SHUTDOWN_DRAIN, problems),
+            tls);
+    }
+
+    /** @return the TLS listener HTTPS_PORT asks for, its files read and checked; null without one, or after a problem */
+    private static TlsListener tls(ConfigSource source, Problems problems)
+    {
+        String certificateFile = Values.optional(source, Setting.TLS_CERT_FILE);
+        String keyFile = Values.optional(source, Setting.TLS_KEY_FILE);
+        if (Values.optional(source, Setting.HTTPS_PORT) == null)
+        {
+            if (certificateFile != null)
+                problems.add(Setting.TLS_CERT_FILE, "is set, but HTTPS_PORT is not: set HTTPS_PORT to listen for TLS");
+            if (keyFile != null)
+                problems.add(Setting.TLS_KEY_FILE, "is set, but HTTPS_PORT is not: set HTTPS_PORT to listen for TLS");
+            return null;
+        }
+        int port = Values.integer(source, Setting.HTTPS_PORT, 0, 65535, "is not a port number (0-65535)", problems);
+        Duration watchInterval = Values.duration(source, Setting.TLS_WATCH_INTERVAL, problems);
+        if (certificateFile == null)
+            problems.add(Setting.TLS_CERT_FILE, "is required with HTTPS_PORT (a PEM certificate chain, leaf first)");
+        if (keyFile == null)
+            problems.add(Setting.TLS_KEY_FILE, "is required with HTTPS_PORT (the certificate's PEM private key)");
+        if (certificateFile == null || keyFile == null || port < 0)
+            return null;
+        try
+        {
+            TlsIdentity identity = TlsIdentity.load(Path.of(certificateFile), Path.of(keyFile), TlsIdentity.Role.SERVER, Instant.now());
+            return new TlsListener(port, Path.of(certificateFile), Path.of(keyFile), identity, watchInterval);
+        }
+        catch (TlsFileException x)
+        {
+            problems.add(x.file() == TlsFileException.File.CERTIFICATE ? Setting.TLS_CERT_FILE : Setting.TLS_KEY_FILE, x.getMessage());
+            return null;
+        }
     }
 
     /** @return the embedded server's settings from {@code source} alone, as {@code java -jar jwt-proxy.jar echo} reads them */

@@ -24,7 +24,8 @@ public enum Setting
         "Signing algorithm: `HS512` (`JWT_SECRET`, the seed's token), `ES256` (EC P-256), `RS256` (RSA of "
         + "2048 bits or more) or `EdDSA` (Ed25519). The last three publish their public keys at `JWKS_PATH`."),
     JWT_KEY_FILE(Scope.EVERY_DEPLOYMENT, null,
-        "ES256/RS256/EdDSA: an unencrypted PKCS#8 PEM private key file (`openssl genpkey`), one key for ever. "
+        "ES256/RS256/EdDSA: an unencrypted PEM private key file (PKCS#8 as `openssl genpkey` writes it, PKCS#1 or "
+        + "SEC1), one key for ever. "
         + "Embedded jar without it (and without `JWT_KEYS_DIR`): a random per-process key (demo mode)."),
     JWT_KEYS_DIR(Scope.EVERY_DEPLOYMENT, null,
         "ES256/RS256/EdDSA: a directory of keys on a schedule (`key-<UTC activation time>.pem`, mode 0600), "
@@ -75,10 +76,37 @@ public enum Setting
         + "head would be larger gets the client a 502. In a container, keep the connector's own limit at least "
         + "this (Tomcat `maxHttpResponseHeaderSize`, Jetty `jetty.httpConfig.responseHeaderSize`; both 8192 by "
         + "default)."),
+    UPSTREAM_PROTOCOL(Scope.EVERY_DEPLOYMENT, "http/1.1",
+        "How the proxy speaks to the upstream: `http/1.1`, `h2c` (HTTP/2 without TLS, with prior knowledge, as "
+        + "gRPC servers in a cluster take it; an `http` UPSTREAM_URL) or `h2` (HTTP/2 over TLS, agreed by ALPN; an "
+        + "`https` UPSTREAM_URL). Every request gets its own token whatever the protocol."),
+    UPSTREAM_CA_FILE(Scope.EVERY_DEPLOYMENT, null,
+        "A PEM bundle of CA certificates; when set, only these are trusted for an `https` upstream (unset: the "
+        + "JDK's CAs). The upstream's host name is always verified, and an upstream that fails either gets the "
+        + "client a 502, never a fall-back to plain text."),
+    UPSTREAM_CLIENT_CERT_FILE(Scope.EVERY_DEPLOYMENT, null,
+        "A PEM certificate chain, leaf first, that the proxy presents to an `https` upstream asking for one "
+        + "(mutual TLS), with `UPSTREAM_CLIENT_KEY_FILE`; re-read when it changes."),
+    UPSTREAM_CLIENT_KEY_FILE(Scope.EVERY_DEPLOYMENT, null,
+        "The private key of `UPSTREAM_CLIENT_CERT_FILE`, PEM, unencrypted: PKCS#8, PKCS#1 or SEC1."),
+    TLS_WATCH_INTERVAL(Scope.EVERY_DEPLOYMENT, "10s",
+        "How often the TLS files (the jar's listener's, the upstream client certificate's) are checked for a "
+        + "renewal: new handshakes get a renewed certificate within this, without a restart or a dropped "
+        + "connection; a renewal that does not check out is logged and the old certificate kept."),
     HTTP_HOST(Scope.JAR, "0.0.0.0",
         "Address the embedded server listens on."),
     HTTP_PORT(Scope.JAR, "8080",
-        "Port the embedded server listens on; 0 picks a free one."),
+        "Port of the plain listener (HTTP/1.1, and HTTP/2 with prior knowledge, h2c); 0 picks a free one; `off` "
+        + "for none, with `HTTPS_PORT` set."),
+    HTTPS_PORT(Scope.JAR, null,
+        "Port of the TLS listener (TLS 1.2 and 1.3; HTTP/2 by ALPN, and HTTP/1.1), on `HTTP_HOST`; 0 picks a free "
+        + "one; unset: no TLS listener. Needs `TLS_CERT_FILE` and `TLS_KEY_FILE`."),
+    TLS_CERT_FILE(Scope.JAR, null,
+        "The TLS listener's certificate chain, PEM, leaf first (certbot's `fullchain.pem`, cert-manager's "
+        + "`tls.crt`). Start-up refuses one that has expired, is not for a TLS server or is not the key's."),
+    TLS_KEY_FILE(Scope.JAR, null,
+        "The TLS listener's private key, PEM, unencrypted: PKCS#8, PKCS#1 or SEC1 (certbot's `privkey.pem`, "
+        + "cert-manager's `tls.key`)."),
     CLIENT_IDLE_TIMEOUT(Scope.JAR, "30s",
         "How long a client connection may stay silent, in the middle of its headers or body or between "
         + "requests, before it is closed (a container's connector has its own)."),

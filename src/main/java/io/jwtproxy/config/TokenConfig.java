@@ -13,7 +13,7 @@ import java.util.List;
 
 import io.jwtproxy.token.JwtAlgorithm;
 import io.jwtproxy.token.JwtMinter;
-import io.jwtproxy.token.PemKeys;
+import io.jwtproxy.pem.PemKeys;
 import io.jwtproxy.token.SigningKey;
 
 /**

@@ -50,6 +50,12 @@ public final class Upstream
         return new Upstream(uri);
     }
 
+    /** @return whether the upstream is reached over TLS ({@code https}) */
+    public boolean secure()
+    {
+        return prefix.startsWith("https:");
+    }
+
     /**
      * @param path the raw (still percent-encoded) request path, relative to the proxy's context
      * @param query the raw query, or null

@@ -18,7 +18,8 @@ import io.jwtproxy.http.Headers;
  * received) and streams the request body back as it arrives.
  *
  * <p>Two headers of its own describe what arrived: {@code x-echo-request} (method, raw target
- * and protocol) and {@code x-echo-body} ({@code length=N}, {@code chunked} or {@code none}).</p>
+ * and protocol) and {@code x-echo-body} ({@code length=N}, {@code chunked}, {@code streamed} for an
+ * HTTP/2 body of unknown length, or {@code none}).</p>
  */
 public class EchoServlet extends HttpServlet
 {
@@ -39,11 +40,13 @@ public class EchoServlet extends HttpServlet
 
         long length = request.getContentLengthLong();
         boolean chunked = request.getHeader("Transfer-Encoding") != null;
-        response.setHeader("x-echo-body", length >= 0 ? "length=" + length : chunked ? "chunked" : "none");
+        // HTTP/2 frames a body of unknown length itself: it may have one, read to its end.
+        boolean streamed = length < 0 && request.getProtocol().startsWith("HTTP/2");
+        response.setHeader("x-echo-body", length >= 0 ? "length=" + length : chunked ? "chunked" : streamed ? "streamed" : "none");
         response.setStatus(HttpServletResponse.SC_OK);
         if (length >= 0)
             response.setContentLengthLong(length);
-        if (length == 0 || (length < 0 && !chunked))
+        if (length == 0 || (length < 0 && !chunked && !streamed))
             return;
 
         // Blocking reads and writes of one buffer at a time: the body flows back while it still

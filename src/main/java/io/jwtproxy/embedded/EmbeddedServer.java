@@ -4,12 +4,20 @@ import java.io.IOException;
 import java.net.BindException;
 import java.time.Duration;
 
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http2.HTTP2Cipher;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,11 +28,16 @@ import io.jwtproxy.ProxyRuntime;
 import io.jwtproxy.StatusServlet;
 import io.jwtproxy.config.ServerConfig;
 import io.jwtproxy.config.Setting;
+import io.jwtproxy.tls.TlsIdentity;
 
 /** The executable jar's Jetty servers, built unstarted (tests start them on port 0): the proxy's and the echo upstream's. */
 public final class EmbeddedServer
 {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedServer.class);
+    private static final String ALPN_HTTP_1_1 = "http/1.1";
+    /** The listeners' names: the plain one (HTTP/1.1 and h2c) and the TLS one (HTTP/2 and HTTP/1.1 by ALPN). */
+    public static final String PLAIN = "http";
+    public static final String TLS = "https";
     /** How much one read from a client connection takes: large bodies stream in 64 KiB steps. */
     static final int INPUT_BUFFER_BYTES = 64 * 1024;
 
@@ -60,8 +73,8 @@ public final class EmbeddedServer
             Integer.parseInt(Setting.LISTEN_BACKLOG.defaultValue()), Duration.ofSeconds(30)));
     }
 
-    /** @return an unstarted server running the echo upstream at {@code /*} */
-    static Server newEchoServer(ServerConfig settings)
+    /** @return an unstarted server running the echo upstream at {@code /*}, on the listeners of {@code settings} */
+    public static Server newEchoServer(ServerConfig settings)
     {
         Server server = newServer("echo", settings, new HttpConfiguration().getResponseHeaderSize());
         ServletContextHandler context = new ServletContextHandler("/");
@@ -70,10 +83,21 @@ public final class EmbeddedServer
         return server;
     }
 
-    /** @return the port the server's connector is bound to */
+    /** @return the port the server's first listener (the plain one, unless it is off) is bound to */
     public static int port(Server server)
     {
         return ((ServerConnector)server.getConnectors()[0]).getLocalPort();
+    }
+
+    /** @return the port of the server's {@link #PLAIN} or {@link #TLS} listener, -1 if it has none */
+    public static int port(Server server, String listener)
+    {
+        for (Connector connector : server.getConnectors())
+        {
+            if (listener.equals(connector.getName()))
+                return ((ServerConnector)connector).getLocalPort();
+        }
+        return -1;
     }
 
     private static Server newServer(String name, ServerConfig settings, int maxResponseHeaderBytes)
@@ -90,15 +114,48 @@ public final class EmbeddedServer
         // Reads of 64 KiB instead of Jetty's 8 KiB: a 2 GiB upload through the proxy went from 730 to
         // 1,340 MB/s and its system CPU from 2.4 s to 0.8 s; the buffer is pooled and held only while reading.
         http.setInputBufferSize(Math.max(INPUT_BUFFER_BYTES, settings.maxRequestHeaderBytes()));
-        ServerConnector connector = new ServerConnector(server, new Http10SafeConnectionFactory(http));
+        if (settings.plainListener())
+        {
+            PriorKnowledgeH2c h2c = new PriorKnowledgeH2c(http);
+            // No WebSockets over HTTP/2 (RFC 8441's CONNECT): clients open them over HTTP/1.1, which the proxy tunnels.
+            h2c.setConnectProtocolEnabled(false);
+            server.addConnector(listener(server, PLAIN, settings, settings.port(), new Http10SafeConnectionFactory(http), h2c));
+        }
+        ServerConfig.TlsListener tls = settings.tls();
+        if (tls != null)
+        {
+            HttpConfiguration https = new HttpConfiguration(http);
+            https.addCustomizer(new SecureRequestCustomizer());
+            SslContextFactory.Server sslContextFactory = new SslContextFactory.Server();
+            sslContextFactory.setKeyStore(tls.identity().keyStore());
+            sslContextFactory.setKeyStorePassword(TlsIdentity.KEY_STORE_PASSWORD);
+            sslContextFactory.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+            // HTTP/2 forbids some TLS 1.2 suites (RFC 9113 §9.2.2): those it allows come first.
+            sslContextFactory.setCipherComparator(HTTP2Cipher.COMPARATOR);
+            sslContextFactory.setUseCipherSuitesOrder(true);
+            HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(https);
+            h2.setConnectProtocolEnabled(false);
+            // ALPN's names are case-sensitive (RFC 7301 §3.1): "http/1.1", not HttpVersion's "HTTP/1.1".
+            ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(h2.getProtocol(), ALPN_HTTP_1_1);
+            alpn.setDefaultProtocol(ALPN_HTTP_1_1);
+            server.addConnector(listener(server, TLS, settings, tls.port(), new SslConnectionFactory(sslContextFactory, alpn.getProtocol()), alpn, h2,
+                new Http10SafeConnectionFactory(https)));
+            server.addManaged(new CertificateReloader(tls, sslContextFactory));
+        }
+        server.setStopAtShutdown(true);
+        return server;
+    }
+
+    private static ServerConnector listener(Server server, String name, ServerConfig settings, int port, ConnectionFactory... factories)
+    {
+        ServerConnector connector = new ServerConnector(server, factories);
+        connector.setName(name);
         connector.setHost(settings.host());
-        connector.setPort(settings.port());
+        connector.setPort(port);
         connector.setIdleTimeout(settings.clientIdleTimeout().toMillis());
         // The JDK's default backlog of 50 made 712 of 1,000 simultaneous connects wait out a 1 s SYN retransmit.
         connector.setAcceptQueueSize(settings.listenBacklog());
-        server.addConnector(connector);
-        server.setStopAtShutdown(true);
-        return server;
+        return connector;
     }
 
     /**
@@ -125,8 +182,14 @@ public final class EmbeddedServer
                 LOG.debug("stop after failed start", stopping);
             }
             if (x instanceof IOException && x.getCause() instanceof BindException)
-                throw new StartupException(Setting.HTTP_PORT + ": cannot listen on " + settings.host() + ":" + settings.port() + " for " + what
-                    + " (" + x.getCause().getMessage() + "); set HTTP_PORT to a free port or HTTP_HOST to a local address");
+            {
+                // Jetty binds the listeners in order, and stops at the first that fails.
+                boolean plainBound = !settings.plainListener() || port(server, PLAIN) > 0;
+                Setting setting = plainBound && settings.tls() != null ? Setting.HTTPS_PORT : Setting.HTTP_PORT;
+                int port = setting == Setting.HTTPS_PORT ? settings.tls().port() : settings.port();
+                throw new StartupException(setting + ": cannot listen on " + settings.host() + ":" + port + " for " + what
+                    + " (" + x.getCause().getMessage() + "); set " + setting + " to a free port or HTTP_HOST to a local address");
+            }
             throw new StartupException("cannot start " + what + ": " + x);
         }
     }

@@ -107,7 +107,7 @@ public final class Main
             if (echo != null)
                 server.addManaged(echo);
             EmbeddedServer.start(server, "the proxy", config.server());
-            LOG.info("jwt-proxy listening on http://{}:{}", config.server().host(), EmbeddedServer.port(server));
+            logListeners("jwt-proxy", server, config.server());
             return server;
         }
         catch (RuntimeException x)
@@ -123,8 +123,19 @@ public final class Main
     public static Server startEcho(ServerConfig settings)
     {
         Server echo = EmbeddedServer.start(EmbeddedServer.newEchoServer(settings), "the echo upstream", settings);
-        LOG.info("echo upstream listening on http://{}:{}", settings.host(), EmbeddedServer.port(echo));
+        logListeners("echo upstream", echo, settings);
         return echo;
+    }
+
+    /** One line per listener: its URL and what it speaks. */
+    private static void logListeners(String what, Server server, ServerConfig settings)
+    {
+        if (settings.plainListener())
+            LOG.info("{} listening on http://{}:{} (HTTP/1.1, h2c with prior knowledge)", what, settings.host(),
+                EmbeddedServer.port(server, EmbeddedServer.PLAIN));
+        if (settings.tls() != null)
+            LOG.info("{} listening on https://{}:{} (TLS 1.3 and 1.2; h2, HTTP/1.1) with certificate {}", what, settings.host(),
+                EmbeddedServer.port(server, EmbeddedServer.TLS), settings.tls().identity());
     }
 
     /**

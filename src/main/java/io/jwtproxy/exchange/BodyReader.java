@@ -21,6 +21,7 @@ public final class BodyReader extends IteratingCallback implements ReadListener
     private final AsyncRequestContent content;
     private final Exchange exchange;
     private final byte[] buffer;
+    private boolean anyByte;
 
     /** @param bufferSize the largest read, the HTTP client's request buffer */
     public BodyReader(HttpServletRequest clientRequest, AsyncRequestContent content, int bufferSize)
@@ -41,6 +42,8 @@ public final class BodyReader extends IteratingCallback implements ReadListener
     @Override
     public void onAllDataRead()
     {
+        if (!anyByte)
+            exchange.bodyEndedEmpty();
         content.close();
     }
 
@@ -61,6 +64,7 @@ public final class BodyReader extends IteratingCallback implements ReadListener
                 return Action.SUCCEEDED;
             if (read > 0)
             {
+                anyByte = true;
                 exchange.addBytesIn(read);
                 content.write(ByteBuffer.wrap(buffer, 0, read), this);
                 return Action.SCHEDULED;

@@ -24,6 +24,7 @@ public final class Exchange
     private volatile String note;
     private volatile boolean retried;
     private volatile boolean interimRelayed;
+    private volatile boolean bodyless;
 
     private Exchange(String method, String path)
     {
@@ -78,6 +79,18 @@ public final class Exchange
         note = note == null ? text : note + ", " + text;
     }
 
+    /** The client's request ended without a byte of body (an HTTP/2 request, which names no length, may). */
+    void bodyEndedEmpty()
+    {
+        bodyless = true;
+    }
+
+    /** @return whether the client's body is known to have been empty: its end came before any byte */
+    public boolean bodyless()
+    {
+        return bodyless;
+    }
+
     void interimRelayed()
     {
         interimRelayed = true;
@@ -96,6 +109,12 @@ public final class Exchange
     public void addBytesOut(int bytes)
     {
         bytesOut += bytes;
+    }
+
+    /** @return the bytes of the upstream's body written to the client so far */
+    public long bytesOut()
+    {
+        return bytesOut;
     }
 
     /**

@@ -53,10 +53,9 @@ public final class InterimResponses
 
     private final boolean jetty;
 
-    /** @param serverInfo the container's {@code ServletContext.getServerInfo()} */
-    public InterimResponses(String serverInfo)
+    public InterimResponses(Container container)
     {
-        this.jetty = serverInfo != null && serverInfo.startsWith("jetty/");
+        this.jetty = container == Container.JETTY;
     }
 
     /**

@@ -24,15 +24,22 @@ public final class ResponseBody implements WriteListener
 {
     private final HttpServletResponse proxyResponse;
     private final Exchange exchange;
+    /** Announces the trailers to the container, once, before the response commits; null once done. */
+    private Runnable trailers;
     private Response serverResponse;
     private Content.Source source;
     private byte[] copy;
     private boolean unflushed;
 
-    public ResponseBody(HttpServletResponse proxyResponse, Exchange exchange)
+    /**
+     * @param trailers announces the upstream's trailers to the container ({@link ResponseTrailers#relay}),
+     *        run before the body's first byte is written; an empty body's end is {@link ResponseTrailers#end}'s
+     */
+    public ResponseBody(HttpServletResponse proxyResponse, Exchange exchange, Runnable trailers)
     {
         this.proxyResponse = proxyResponse;
         this.exchange = exchange;
+        this.trailers = trailers;
     }
 
     /** Relays the body of {@code serverResponse} from {@code source} (the HTTP client's content source). */
@@ -101,6 +108,7 @@ public final class ResponseBody implements WriteListener
             chunk.release();
             if (length > 0)
             {
+                announceTrailers();
                 exchange.addBytesOut(length);
                 output.write(copy, 0, length);
                 unflushed = true;
@@ -110,6 +118,15 @@ public final class ResponseBody implements WriteListener
                 // The end: completing the response flushes what is left.
                 return;
             }
+        }
+    }
+
+    private void announceTrailers()
+    {
+        if (trailers != null)
+        {
+            trailers.run();
+            trailers = null;
         }
     }
 

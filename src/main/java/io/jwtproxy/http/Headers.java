@@ -36,6 +36,25 @@ public final class Headers
         return false;
     }
 
+    /**
+     * @param teValues the values of a request's TE fields
+     * @return whether they say the client takes trailer fields ({@code TE: trailers}, RFC 9110 §10.1.4),
+     *         the one TE that HTTP/2 carries (RFC 9113 §8.2.2) and gRPC requires
+     */
+    public static boolean acceptsTrailers(Iterable<String> teValues)
+    {
+        for (String value : teValues)
+        {
+            for (String coding : value.split(","))
+            {
+                int parameters = coding.indexOf(';');
+                if ((parameters < 0 ? coding : coding.substring(0, parameters)).trim().equalsIgnoreCase("trailers"))
+                    return true;
+            }
+        }
+        return false;
+    }
+
     public static boolean isHopByHop(String name)
     {
         return HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT));

@@ -33,6 +33,8 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.jwtproxy.pem.PemKeys;
+
 /**
  * The private keys the proxy signs with, on a schedule: each key signs from its {@code activeFrom}
  * until the next key's, is published (in the JWK Set) from the moment it exists, and stays

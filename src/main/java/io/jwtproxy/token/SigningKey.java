@@ -12,6 +12,8 @@ import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.lang.HashUtil;
 import org.jose4j.lang.JoseException;
 
+import io.jwtproxy.pem.PemKeys;
+
 /**
  * A private key the proxy signs with and what it publishes for it.
  *

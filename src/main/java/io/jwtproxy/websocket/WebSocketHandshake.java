@@ -1,5 +1,9 @@
 package io.jwtproxy.websocket;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.Locale;
 
@@ -26,6 +30,21 @@ public final class WebSocketHandshake
             && Headers.namedByConnection(Collections.list(clientRequest.getHeaders("Connection")), "upgrade");
     }
 
+    /** @return the {@code Sec-WebSocket-Accept} that answers {@code key} (RFC 6455 §4.2.2) */
+    public static String accept(String key)
+    {
+        try
+        {
+            byte[] digest = MessageDigest.getInstance("SHA-1").digest((key.trim() + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")
+                .getBytes(StandardCharsets.US_ASCII));
+            return Base64.getEncoder().encodeToString(digest);
+        }
+        catch (NoSuchAlgorithmException x)
+        {
+            throw new IllegalStateException("the JDK has no SHA-1", x);
+        }
+    }
+
     /** @return why this handshake cannot be forwarded (the client gets 400), or null when it can */
     public static String refusal(HttpServletRequest clientRequest)
     {
@@ -35,6 +54,9 @@ public final class WebSocketHandshake
             return "a WebSocket handshake is a GET, not a " + clientRequest.getMethod().toUpperCase(Locale.ROOT) + " (RFC 6455 §4.1)";
         if (clientRequest.getContentLengthLong() > 0 || clientRequest.getHeader("Transfer-Encoding") != null)
             return "a WebSocket handshake has no body";
+        String key = clientRequest.getHeader("Sec-WebSocket-Key");
+        if (key == null || key.isBlank())
+            return "a WebSocket handshake has a Sec-WebSocket-Key (RFC 6455 §4.1)";
         return null;
     }
 }

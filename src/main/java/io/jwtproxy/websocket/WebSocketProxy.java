@@ -25,7 +25,9 @@ import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.util.Callback;
 
@@ -114,7 +116,7 @@ public final class WebSocketProxy
         WebSocketTunnel tunnel = new WebSocketTunnel(exchange, config.webSocketIdleTimeout(), client.getByteBufferPool(), listener);
         tunnels.add(tunnel);
         Handshake handshake = new Handshake(tunnel, client.getExecutor(), config.upstreamIdleTimeout());
-        proxyRequest.attribute(HttpUpgrader.Factory.class.getName(), (HttpUpgrader.Factory)version -> handshake);
+        proxyRequest.attribute(HttpUpgrader.Factory.class.getName(), (HttpUpgrader.Factory)handshake::over);
         proxyRequest.idleTimeout(config.upstreamIdleTimeout().toMillis(), TimeUnit.MILLISECONDS);
         proxyRequest.send(handshake);
 
@@ -162,6 +164,9 @@ public final class WebSocketProxy
             ResponseHead.copy(fields, proxyResponse, config.maxResponseHeaderBytes(), false);
             proxyResponse.setHeader("Upgrade", "websocket");
             proxyResponse.setHeader("Connection", "Upgrade");
+            // Over HTTP/2 (RFC 8441 §5) the upstream neither takes a key nor answers with an accept: the client's is computed here.
+            if (serverResponse.getVersion() == HttpVersion.HTTP_2)
+                proxyResponse.setHeader("Sec-WebSocket-Accept", WebSocketHandshake.accept(clientRequest.getHeader("Sec-WebSocket-Key")));
             // Last: nothing may fail once Jetty is told to switch.
             if (!JettySide.upgrade(clientRequest, tunnel))
                 ServletSide.upgrade(clientRequest, tunnel);
@@ -227,6 +232,7 @@ public final class WebSocketProxy
     private static final class Handshake extends BufferingResponseListener implements HttpUpgrader
     {
         private final CompletableFuture<Object> outcome = new CompletableFuture<>();
+        private volatile boolean http2;
         private final WebSocketTunnel tunnel;
         private final Executor executor;
         private final Duration beforeStart;
@@ -239,16 +245,28 @@ public final class WebSocketProxy
             this.beforeStart = beforeStart;
         }
 
+        /** The HTTP client's choice of protocol for the handshake: {@code Upgrade} over HTTP/1.1, extended CONNECT over HTTP/2. */
+        private HttpUpgrader over(HttpVersion version)
+        {
+            http2 = version == HttpVersion.HTTP_2;
+            return this;
+        }
+
         @Override
         public void prepare(Request request)
         {
-            // Its fields were set by WebSocketProxy.forward.
+            if (!http2)
+                return;
+            // RFC 8441 §4-5: CONNECT with :protocol websocket, and none of HTTP/1.1's upgrade fields or key.
+            request.method(HttpMethod.CONNECT).attribute(HttpUpgrader.PROTOCOL_ATTRIBUTE, "websocket")
+                .headers(headers -> headers.remove(HttpHeader.CONNECTION).remove(HttpHeader.UPGRADE).remove(HttpHeader.SEC_WEBSOCKET_KEY));
         }
 
         @Override
         public void upgrade(Response response, EndPoint endPoint, Callback callback)
         {
-            if (!response.getHeaders().contains(HttpHeader.UPGRADE, "websocket"))
+            // Over HTTP/2 the HTTP client calls this for a 2xx to the CONNECT: the stream is the WebSocket's.
+            if (!http2 && !response.getHeaders().contains(HttpHeader.UPGRADE, "websocket"))
             {
                 callback.failed(new HttpResponseException("101 to a protocol other than websocket: " + response.getHeaders().get(HttpHeader.UPGRADE),
                     response));

@@ -183,8 +183,8 @@ class SettingsTest
     static Stream<Arguments> badSettings()
     {
         return Stream.of(
-            Arguments.of("HTTP_PORT", "80x", "\"80x\" is not a port number (0-65535)"),
-            Arguments.of("HTTP_PORT", "65536", "\"65536\" is not a port number (0-65535)"),
+            Arguments.of("HTTP_PORT", "80x", "\"80x\" is not a port number (0-65535) or off"),
+            Arguments.of("HTTP_PORT", "65536", "\"65536\" is not a port number (0-65535) or off"),
             Arguments.of("UPSTREAM_URL", "127.0.0.1:9000", "\"127.0.0.1:9000\" is not an absolute http(s) URL"),
             Arguments.of("UPSTREAM_URL", "ftp://host/", "\"ftp://host/\" is not an absolute http(s) URL"),
             Arguments.of("UPSTREAM_URL", "http://exa mple/", "\"http://exa mple/\" is not an absolute http(s) URL"),

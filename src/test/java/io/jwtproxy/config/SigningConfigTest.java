@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import io.jwtproxy.testing.Tokens;
 import io.jwtproxy.token.JwtAlgorithm;
-import io.jwtproxy.token.PemKeys;
+import io.jwtproxy.pem.PemKeys;
+import io.jwtproxy.testing.Certificates;
 import io.jwtproxy.token.SigningKey;
 
 import static io.jwtproxy.config.SettingsTest.embedded;
@@ -92,14 +93,17 @@ class SigningConfigTest
     }
 
     @Test
-    void otherPemFormsAreExplained() throws Exception
+    void aTraditionalKeyIsReadAndAnEncryptedOrMissingOneExplained() throws Exception
     {
-        Path traditional = dir.resolve("old.pem");
-        Files.writeString(traditional, "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\n");
+        Certificates.Issued ec = Certificates.authority("CA").server();
+        Path sec1 = ec.writeKey(dir.resolve("sec1.pem"), Certificates.KeyForm.TRADITIONAL);
+        Path encrypted = ec.writeKey(dir.resolve("encrypted.pem"), Certificates.KeyForm.ENCRYPTED);
         Path missing = dir.resolve("missing.pem");
 
-        assertThat(embeddedProblem("JWT_ALG", "ES256", "JWT_KEY_FILE", traditional.toString()))
-            .contains("traditional (PKCS#1/SEC1) key; convert it (openssl pkcs8 -topk8 -nocrypt");
+        assertThat(embedded("JWT_ALG", "ES256", "JWT_KEY_FILE", sec1.toString()).tokens().fixedKey().publicKey())
+            .isEqualTo(ec.certificate().getPublicKey());
+        assertThat(embeddedProblem("JWT_ALG", "ES256", "JWT_KEY_FILE", encrypted.toString()))
+            .contains("holds an encrypted key; decrypt it (openssl pkey -in encrypted.pem -out key.pem)");
         assertThat(embeddedProblem("JWT_ALG", "ES256", "JWT_KEY_FILE", missing.toString()))
             .contains("JWT_KEY_FILE: cannot read \"" + missing + "\" (NoSuchFileException)");
     }

@@ -34,6 +34,8 @@ public abstract class Deployment implements AutoCloseable
     protected Path dir;
     /** The container's own idle timeout for HTTP connections, as its operators set it; null keeps the deployment's default. */
     protected Duration httpIdleTimeout;
+    /** Whether the container's plain listener speaks h2c, as its operators switch it on (the jar's always does). */
+    protected boolean h2c;
     private JavaProcess process;
 
     protected Deployment(String name)
@@ -72,6 +74,16 @@ public abstract class Deployment implements AutoCloseable
     public Deployment httpIdleTimeout(Duration timeout)
     {
         httpIdleTimeout = timeout;
+        return this;
+    }
+
+    /**
+     * Switches on HTTP/2 in the clear for the next start, where its operators do it: Tomcat's
+     * {@code Http2Protocol} on the connector, jetty-base's {@code jwt-proxy-http2c} module.
+     */
+    public Deployment h2c()
+    {
+        h2c = true;
         return this;
     }
 
@@ -257,6 +269,13 @@ public abstract class Deployment implements AutoCloseable
                     "<Connector port=\"" + port + "\" address=\"127.0.0.1\" protocol=\"HTTP/1.1\"");
             if (httpIdleTimeout != null)
                 serverXml = serverXml.replace("connectionTimeout=\"20000\"", "connectionTimeout=\"" + httpIdleTimeout.toMillis() + "\"");
+            if (h2c)
+            {
+                int connector = serverXml.indexOf("address=\"127.0.0.1\"");
+                int end = serverXml.indexOf("/>", connector);
+                serverXml = serverXml.substring(0, end) + "><UpgradeProtocol className=\"org.apache.coyote.http2.Http2Protocol\"/></Connector>"
+                    + serverXml.substring(end + 2);
+            }
             if (!serverXml.contains("address=\"127.0.0.1\"") || httpIdleTimeout != null
                 && !serverXml.contains("connectionTimeout=\"" + httpIdleTimeout.toMillis() + "\""))
                 throw new IllegalStateException("server.xml of " + catalinaHome + " has no default HTTP connector to adapt");
@@ -314,9 +333,38 @@ public abstract class Deployment implements AutoCloseable
      */
     public static final class JettyHome extends Deployment
     {
+        /** The TLS listener's port, when {@link #tls} switched it on. */
+        private final int sslPort = freePort();
+        private Path keyStore;
+        private String keyStorePassword;
+
         public JettyHome()
         {
             super("jetty-home");
+        }
+
+        /**
+         * Switches on, for the next start, what {@code start.d/tls-and-http2.ini} holds ready, as its
+         * comments tell an operator: the key store copied to {@code etc/keystore.p12}, its password in
+         * place of {@code <password>}, the lines uncommented.
+         */
+        public JettyHome tls(Path pkcs12, String password)
+        {
+            keyStore = pkcs12;
+            keyStorePassword = password;
+            return this;
+        }
+
+        /** @return the TLS listener's {@code https} root */
+        public String httpsBase()
+        {
+            return "https://127.0.0.1:" + sslPort;
+        }
+
+        /** @return where the running server reads its key store, for a renewal to replace */
+        public Path keyStore()
+        {
+            return dir.resolve("jetty-base/etc/keystore.p12");
         }
 
         @Override
@@ -348,6 +396,15 @@ public abstract class Deployment implements AutoCloseable
                 "jetty.home=" + jettyHome, "jetty.base=" + base, "jetty.http.host=127.0.0.1", "jetty.http.port=" + port));
             if (httpIdleTimeout != null)
                 command.add("jetty.http.idleTimeout=" + httpIdleTimeout.toMillis());
+            if (h2c)
+                command.add("--module=jwt-proxy-http2c");
+            if (keyStore != null)
+            {
+                Files.copy(keyStore, base.resolve("etc/keystore.p12"));
+                Path template = base.resolve("start.d/tls-and-http2.ini");
+                Files.writeString(template, Files.readString(template).replaceAll("(?m)^# ", "").replace("<password>", keyStorePassword));
+                command.addAll(List.of("jetty.ssl.host=127.0.0.1", "jetty.ssl.port=" + sslPort));
+            }
             return JavaProcess.start(settings, dir, command.toArray(String[]::new));
         }
     }

@@ -66,7 +66,7 @@ public final class JavaProcess implements AutoCloseable
     /** @return the port the proxy (or the echo upstream) says it listens on, waiting up to 30 s */
     public int awaitListening() throws InterruptedException
     {
-        return Integer.parseInt(awaitLine("(?:jwt-proxy|echo upstream) listening on http://[^:]+:(\\d+)", Duration.ofSeconds(30)));
+        return Integer.parseInt(awaitLine("(?:jwt-proxy|echo upstream) listening on https?://[^:]+:(\\d+)", Duration.ofSeconds(30)));
     }
 
     /**

@@ -24,6 +24,18 @@ public final class Proxy implements AutoCloseable
         return EmbeddedServer.port(server);
     }
 
+    /** @return the port of the TLS listener (HTTPS_PORT), -1 without one */
+    public int httpsPort()
+    {
+        return EmbeddedServer.port(server, EmbeddedServer.TLS);
+    }
+
+    /** @return the proxy's URI on its TLS listener, for a path and query */
+    public URI httpsUri(String pathAndQuery)
+    {
+        return URI.create("https://127.0.0.1:" + httpsPort() + pathAndQuery);
+    }
+
     /** @return the proxy's URI for a path and query, e.g. {@code /a?b=1} */
     public URI uri(String pathAndQuery)
     {

@@ -9,13 +9,16 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 import io.jwtproxy.embedded.EchoServlet;
 
 /**
- * The echo upstream, plus what a test needs to see past the proxy's response filtering: the token
+ * The echo upstream, over HTTP/1.1 and h2c, plus what a test needs to see past the proxy's response filtering: the token
  * values it received ({@code x-upstream-token}, joined by " | ") and the names of every request
  * header it received ({@code x-upstream-headers}, lower case); and on request an {@link EventStream} at
  * {@code /events}, written the way a servlet upstream streams.
@@ -35,7 +38,9 @@ public final class RevealingEcho
     public static Server start(String tokenHeader, EventStream events) throws Exception
     {
         Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
+        // HTTP/1.1, and HTTP/2 in the clear for the tests of UPSTREAM_PROTOCOL=h2c.
+        HttpConfiguration http = new HttpConfiguration();
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http));
         connector.setHost("127.0.0.1");
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.jwtproxy.testing.IndependentJose;
+import io.jwtproxy.pem.PemKeys;
 import io.jwtproxy.testing.MovingClock;
 
 import static org.assertj.core.api.Assertions.assertThat;

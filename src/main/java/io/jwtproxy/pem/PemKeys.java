@@ -1,4 +1,4 @@
-package io.jwtproxy.token;
+package io.jwtproxy.pem;
 
 import java.io.IOException;
 import java.math.BigInteger;
@@ -22,18 +22,22 @@ import java.security.spec.ECPublicKeySpec;
 import java.security.spec.NamedParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.RSAPublicKeySpec;
-import java.util.Base64;
 import java.util.List;
 
 /**
- * Private keys in PEM files: unencrypted PKCS#8 ({@code -----BEGIN PRIVATE KEY-----}), what
- * {@code openssl genpkey} writes, for RSA, EC and Ed25519 keys; and the public key of each,
- * derived from the private one so that one file is all an operator provides.
+ * Private keys in PEM files, unencrypted, for RSA, EC and Ed25519 keys, in the forms operators have:
+ * PKCS#8 ({@code -----BEGIN PRIVATE KEY-----}, what {@code openssl genpkey} and cert-manager write),
+ * PKCS#1 ({@code BEGIN RSA PRIVATE KEY}) and SEC1 ({@code BEGIN EC PRIVATE KEY}, what certbot and
+ * {@code openssl ecparam -genkey} write); and the public key of each, derived from the private one
+ * so that one file is all an operator provides.
  */
 public final class PemKeys
 {
-    private static final String BEGIN = "-----BEGIN PRIVATE KEY-----";
-    private static final String END = "-----END PRIVATE KEY-----";
+    private static final String PKCS8 = "PRIVATE KEY";
+    private static final String PKCS1 = "RSA PRIVATE KEY";
+    private static final String SEC1 = "EC PRIVATE KEY";
+    /** The [0] (EXPLICIT) element of a SEC1 key: the curve. */
+    private static final int SEC1_PARAMETERS = 0xa0;
 
     private PemKeys()
     {
@@ -51,25 +55,47 @@ public final class PemKeys
 
     public static PrivateKey parse(String pem)
     {
-        int begin = pem.indexOf(BEGIN);
-        int end = pem.indexOf(END);
-        if (begin < 0 || end < begin)
+        for (Pem.Block block : Pem.blocks(pem))
         {
-            String hint = pem.contains("ENCRYPTED PRIVATE KEY") ? "an encrypted key; decrypt it"
-                : pem.contains("BEGIN RSA PRIVATE KEY") || pem.contains("BEGIN EC PRIVATE KEY") ? "a traditional (PKCS#1/SEC1) key; convert it"
-                : "no PEM private key";
-            throw new IllegalArgumentException("holds " + hint + " (openssl pkcs8 -topk8 -nocrypt -in old.pem -out key.pem); "
-                + "an unencrypted PKCS#8 '" + BEGIN + "' block is required");
+            if (block.label().equals("ENCRYPTED PRIVATE KEY") || block.encrypted() && block.label().endsWith(PKCS8))
+                throw new IllegalArgumentException("holds an encrypted key; decrypt it (openssl pkey -in encrypted.pem -out key.pem)");
+            switch (block.label())
+            {
+                case PKCS8:
+                    return pkcs8(block.der());
+                case PKCS1:
+                    return pkcs8(Der.encode(Der.SEQUENCE, Der.encode(Der.INTEGER, new byte[]{0}),
+                        Der.encode(Der.SEQUENCE, Der.RSA_ENCRYPTION, Der.encode(Der.NULL)), Der.encode(Der.OCTET_STRING, block.der())));
+                case SEC1:
+                    return pkcs8(Der.encode(Der.SEQUENCE, Der.encode(Der.INTEGER, new byte[]{0}),
+                        Der.encode(Der.SEQUENCE, Der.EC_PUBLIC_KEY, curve(block.der())), Der.encode(Der.OCTET_STRING, block.der())));
+                default:
+                    // EC PARAMETERS before a SEC1 key, a certificate in the same file: not the key.
+            }
         }
-        byte[] der;
+        throw new IllegalArgumentException("holds no PEM private key (PKCS#8 '-----BEGIN PRIVATE KEY-----', PKCS#1 '-----BEGIN RSA PRIVATE KEY-----' "
+            + "or SEC1 '-----BEGIN EC PRIVATE KEY-----')");
+    }
+
+    /** @return the curve's OID, from a SEC1 key's parameters */
+    private static byte[] curve(byte[] sec1)
+    {
+        byte[] parameters;
         try
         {
-            der = Base64.getMimeDecoder().decode(pem.substring(begin + BEGIN.length(), end));
+            parameters = Der.element(sec1, SEC1_PARAMETERS);
         }
         catch (IllegalArgumentException x)
         {
-            throw new IllegalArgumentException("its PEM block is not valid base64");
+            throw new IllegalArgumentException("its EC PRIVATE KEY block is not a SEC1 key: " + x.getMessage());
         }
+        if (parameters == null)
+            throw new IllegalArgumentException("its EC PRIVATE KEY block names no curve; write it with the curve (openssl ec -in old.pem -out key.pem)");
+        return Der.value(parameters);
+    }
+
+    private static PrivateKey pkcs8(byte[] der)
+    {
         for (String type : List.of("RSA", "EC", "Ed25519"))
         {
             try
@@ -81,13 +107,13 @@ public final class PemKeys
                 // Not this type: try the next.
             }
         }
-        throw new IllegalArgumentException("its PKCS#8 key is neither RSA, EC nor Ed25519");
+        throw new IllegalArgumentException("its key is neither RSA, EC nor Ed25519, or is damaged");
     }
 
     /** @return the key as a PKCS#8 PEM document */
     public static String format(PrivateKey key)
     {
-        return BEGIN + "\n" + Base64.getMimeEncoder(64, new byte[]{'\n'}).encodeToString(key.getEncoded()) + "\n" + END + "\n";
+        return Pem.format(PKCS8, key.getEncoded());
     }
 
     /** @return the public half of the private key */
