@@ -43,6 +43,18 @@ STREAM_TARGETS = {
     "jwt-proxy": (9124, 9134),
 }
 STREAM_LOADS = ["ws-1k", "ws-1m", "sse", "ws-idle"]
+# HTTP/2 with many streams on a few connections (h2load, h2c with prior knowledge, to the fixed
+# answer), and new TLS 1.3 connections per second (one request each, no session resumption).
+H2_FIXED = 9005
+# name: (h2c port, TLS port)
+PROTOCOL_TARGETS = {
+    "direct": (H2_FIXED, None),
+    "nginx": (9141, 9151),
+    "jwt-proxy": (9104, 9154),
+}
+PROTOCOL_LOADS = ["h2-streams", "tls-new"]
+H2_CONNECTIONS, H2_STREAMS = 4, 32
+TLS_PROCESSES, TLS_THREADS = 4, 4
 # messages of each echo round and its WebSockets (each with one message in flight)
 WS_ROUNDS = {"ws-1k": (1024, 8), "ws-1m": (1 << 20, 2)}
 SSE_EVENTS, SSE_PAUSE_MS, IDLE_WEBSOCKETS = 20, 100, 2000
@@ -147,7 +159,8 @@ def main():
     parser.add_argument("--max-seconds", type=int, default=90, help="a body transfer past this counts as stalled")
     parser.add_argument("--java", default=os.environ.get("JAVA", "java"))
     parser.add_argument("--only", nargs="*", default=list(TARGETS), choices=list(TARGETS), help="targets to run")
-    parser.add_argument("--loads", nargs="*", default=LOADS + STREAM_LOADS, choices=LOADS + STREAM_LOADS, help="loads to run")
+    parser.add_argument("--loads", nargs="*", default=LOADS + STREAM_LOADS + PROTOCOL_LOADS, choices=LOADS + STREAM_LOADS + PROTOCOL_LOADS,
+                        help="loads to run")
     parser.add_argument("--warmup-seconds", type=int, default=30, help="jwt-proxy's measured warm-up")
     args = parser.parse_args()
 
@@ -169,15 +182,19 @@ def main():
         path.write_text(text.replace("PREFIX", str(WORK)))
         return path
 
+    # The first server block is the fixed-answer upstream, run by its own nginx; the rest are the proxies.
     conf = (BENCH / "nginx.conf").read_text()
-    upstream_conf = conf[:conf.index("    server {")] + conf[conf.index("    server {"):conf.index("    server {", conf.index("    server {") + 1)] + "}\n"
-    proxy_conf = conf.replace("""    server {
-        listen 127.0.0.1:9001;
-        keepalive_requests 100000000;
-        client_max_body_size 0;
-        location / { return 200 "ok\\n"; }
-    }
-""", "")
+    first = conf.index("    server {")
+    second = conf.index("    server {", first + 1)
+    upstream_conf = conf[:second] + "}\n"
+    proxy_conf = conf[:first] + conf[second:]
+    tls = WORK / "tls"
+    if not (tls / "cert.pem").exists():
+        tls.mkdir(exist_ok=True)
+        # The README's recipe for a test certificate.
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "30",
+                        "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                        "-keyout", str(tls / "key.pem"), "-out", str(tls / "cert.pem")], check=True, capture_output=True)
     services = {}
     # The launch the README recommends for production (section "Running it lean"), access log off like the peers'.
     java = [args.java, "-Xmx128m", "-XX:+UseSerialGC", "-Dio.jwtproxy.access.LEVEL=WARN", "-jar", str(jar)]
@@ -198,7 +215,9 @@ def main():
             if name not in args.only:
                 continue
             small, big = TARGETS[name]
-            services[name] = Service(name, command, {**envs, "HTTP_PORT": str(small), "JWT_SECRET": SECRET,
+            secure = {"HTTPS_PORT": str(PROTOCOL_TARGETS[name][1]), "TLS_CERT_FILE": str(tls / "cert.pem"),
+                      "TLS_KEY_FILE": str(tls / "key.pem")} if name == "jwt-proxy" else {}
+            services[name] = Service(name, command, {**envs, **secure, "HTTP_PORT": str(small), "JWT_SECRET": SECRET,
                                                      "UPSTREAM_URL": f"http://127.0.0.1:{FIXED}"})
             services[name + "-big"] = Service(name + "-big", command, {**envs, "HTTP_PORT": str(big), "JWT_SECRET": SECRET,
                                                                        "UPSTREAM_URL": f"http://127.0.0.1:{ECHO}"})
@@ -215,8 +234,9 @@ def main():
                     services[name] = Service(name, java, {**lean, "HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(port), "JWT_SECRET": SECRET,
                                                           "UPSTREAM_URL": f"http://127.0.0.1:{upstream}"})
         for name in args.only:
-            for port in TARGETS[name] + (STREAM_TARGETS.get(name, ()) if streams else ()):
-                wait_port(port)
+            for port in TARGETS[name] + (STREAM_TARGETS.get(name, ()) if streams else ()) + PROTOCOL_TARGETS.get(name, ()):
+                if port:
+                    wait_port(port)
 
         def pids(name, big=False):
             service = services.get(name + ("-big" if big and name + "-big" in services else ""))
@@ -244,6 +264,12 @@ def main():
             for name in stream_targets:
                 ws_echo(peers, STREAM_TARGETS[name][0], 1024, 3, 8)
                 sse_delay(peers, STREAM_TARGETS[name][1])
+        # The JIT's first pass over the HTTP/2 and TLS paths.
+        for name in [name for name in PROTOCOL_TARGETS if name in args.only] if set(args.loads) & set(PROTOCOL_LOADS) else []:
+            h2c, secure = PROTOCOL_TARGETS[name]
+            h2load(h2c, 10)
+            if secure:
+                tls_new_connections(secure, 10)
         for round_ in range(1, args.rounds + 1):
             for load in streams:
                 for name in stream_targets:
@@ -251,6 +277,21 @@ def main():
                         continue
                     result = stream_round(load, name, peers, services, args.seconds)
                     result.update(target=name, load=load, round=round_, loadavg=os.getloadavg()[0])
+                    results.append(result)
+                    raw.write(json.dumps(result) + "\n")
+                    raw.flush()
+                    print(json.dumps(result), file=sys.stderr)
+            for load in [load for load in args.loads if load in PROTOCOL_LOADS]:
+                for name in [name for name in PROTOCOL_TARGETS if name in args.only]:
+                    h2c, secure = PROTOCOL_TARGETS[name]
+                    if load == "tls-new" and not secure:
+                        continue
+                    watched = pids(name)
+                    cpu0 = cpu_seconds(watched)
+                    load_avg = os.getloadavg()[0]
+                    result = h2load(h2c, args.seconds) if load == "h2-streams" else tls_new_connections(secure, args.seconds)
+                    result["cpu_us_per_req"] = (cpu_seconds(watched) - cpu0) * 1e6 / max(result["requests"], 1) if watched else None
+                    result.update(target=name, load=load, round=round_, loadavg=load_avg)
                     results.append(result)
                     raw.write(json.dumps(result) + "\n")
                     raw.flush()
@@ -277,7 +318,7 @@ def main():
                     raw.flush()
                     print(json.dumps(result), file=sys.stderr)
         raw.close()
-        table = render(results, args, warmup) + render_streams(results)
+        table = render(results, args, warmup) + render_streams(results) + render_protocols(results)
         (WORK / f"results-{stamp}.md").write_text(table)
         print(table)
     finally:
@@ -348,14 +389,20 @@ def stream_round(load, name, peers, services, seconds):
     return result
 
 
-def render_streams(results):
+def medians(results):
+    """The median over rounds of one measurement of a target under a load, or None."""
     def median(target, load, key):
         values = [r[key] for r in results if r["target"] == target and r["load"] == load and r.get(key) is not None]
         return statistics.median(values) if values else None
+    return median
 
-    def fmt(value, digits=0):
-        return "–" if value is None else f"{value:,.{digits}f}"
 
+def fmt(value, digits=0):
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def render_streams(results):
+    median = medians(results)
     lines = []
     echo_loads = [load for load in WS_ROUNDS if any(r["load"] == load for r in results)]
     if echo_loads:
@@ -394,6 +441,103 @@ def render_streams(results):
     return "\n".join(lines) + ("\n" if lines else "")
 
 
+def h2load(port, seconds):
+    """HTTP/2 in the clear with prior knowledge: H2_CONNECTIONS connections, H2_STREAMS streams in flight on each."""
+    out = subprocess.run(["h2load", "-t1", f"-c{H2_CONNECTIONS}", f"-m{H2_STREAMS}", f"-D{seconds}", "--warm-up-time=1",
+                          f"http://127.0.0.1:{port}/bench"], capture_output=True, text=True, timeout=seconds + 60).stdout
+    done = re.search(r"requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout", out)
+    if not done:
+        raise SystemExit(f"h2load to {port} printed no summary: {out[-2000:]}")
+    mean = re.search(r"time for request:\s+\S+\s+\S+\s+(\S+)", out).group(1)
+    return {"rps": float(re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", out).group(1)), "requests": int(done.group(2)),
+            "mean_ms": millis(mean), "errors": sum(int(n) for n in done.group(3, 4, 5))}
+
+
+def tls_connections(port, seconds, threads, queue):
+    """One client process: threads that each open a new TLS connection per request, never resuming a session."""
+    import ssl
+    import threading
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.minimum_version = ssl.TLSVersion.TLSv1_3
+    request = b"GET /bench HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    counts, latencies, errors, versions = [0] * threads, [[] for _ in range(threads)], [0] * threads, set()
+    deadline = time.time() + seconds
+
+    def run(i):
+        while time.time() < deadline:
+            started = time.perf_counter()
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=10) as raw, \
+                        context.wrap_socket(raw, server_hostname="localhost") as conn:
+                    conn.sendall(request)
+                    answer = b""
+                    while chunk := conn.recv(65536):
+                        answer += chunk
+                    versions.add(conn.version())
+                if not answer.startswith(b"HTTP/1.1 200"):
+                    errors[i] += 1
+                    continue
+            except OSError:
+                errors[i] += 1
+                continue
+            counts[i] += 1
+            latencies[i].append((time.perf_counter() - started) * 1000)
+
+    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    queue.put((sum(counts), sum(errors), [ms for part in latencies for ms in part], sorted(versions)))
+
+
+def tls_new_connections(port, seconds):
+    """New TLS 1.3 connections per second (each a full handshake and one request), from
+    TLS_PROCESSES processes of TLS_THREADS threads; Python's ssl does not resume a session unless asked to."""
+    import multiprocessing
+    queue = multiprocessing.Queue()
+    started = time.time()
+    clients = [multiprocessing.Process(target=tls_connections, args=(port, seconds, TLS_THREADS, queue)) for _ in range(TLS_PROCESSES)]
+    for client in clients:
+        client.start()
+    parts = [queue.get(timeout=seconds + 60) for _ in clients]
+    for client in clients:
+        client.join()
+    elapsed = time.time() - started
+    latencies = sorted(ms for part in parts for ms in part[2])
+    requests = sum(part[0] for part in parts)
+    return {"rps": requests / elapsed, "requests": requests, "errors": sum(part[1] for part in parts),
+            "p50_ms": latencies[len(latencies) // 2] if latencies else None,
+            "p99_ms": latencies[int(len(latencies) * 0.99)] if latencies else None,
+            "versions": sorted({version for part in parts for version in part[3]})}
+
+
+def render_protocols(results):
+    median = medians(results)
+    lines = []
+    for load, title, columns in [
+        ("h2-streams", f"h2c, {H2_CONNECTIONS} connections × {H2_STREAMS} streams", "mean ms"),
+        ("tls-new", f"new TLS 1.3 connections, {TLS_PROCESSES * TLS_THREADS} at a time", "p50 ms | p99 ms"),
+    ]:
+        if not any(r["load"] == load for r in results):
+            continue
+        lines += ["", f"| {title} | req/s | ×nginx | ×direct | {columns} | CPU µs/req | errors |",
+                  "|---|---|---|---|---|---|---|" + ("---|" if load == "tls-new" else "")]
+        for target in PROTOCOL_TARGETS:
+            rate = median(target, load, "rps")
+            if rate is None:
+                continue
+            nginx, direct = median("nginx", load, "rps"), median("direct", load, "rps")
+            errors = sum(r.get("errors", 0) for r in results if r["target"] == target and r["load"] == load)
+            times = (fmt(median(target, load, "mean_ms"), 2) if load == "h2-streams"
+                     else f"{fmt(median(target, load, 'p50_ms'), 2)} | {fmt(median(target, load, 'p99_ms'), 2)}")
+            lines.append(f"| {target} | {fmt(rate)} | {fmt(rate / nginx if nginx else None, 2)} | "
+                         f"{fmt(rate / direct if direct else None, 2)} | {times} | {fmt(median(target, load, 'cpu_us_per_req'), 1)} | {errors} |")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
 def warm_up_curve(service, port, script, seconds):
     """Requests/s in one-second slices of c32 load from now on, and when (counted from the process's
     start) the rate first held 90 % of its steady value (the median of the last five slices) for two slices."""
@@ -409,9 +553,7 @@ def warm_up_curve(service, port, script, seconds):
 
 
 def render(results, args, warmup=None):
-    def median(target, load, key):
-        values = [r[key] for r in results if r["target"] == target and r["load"] == load and r.get(key) is not None]
-        return statistics.median(values) if values else None
+    median = medians(results)
 
     def ratio(value, base):
         return f"{value / base:.2f}" if value and base else "–"
