@@ -45,7 +45,7 @@ public class BootListener implements ServletContextListener
             else
             {
                 WebappConfig config = WebappConfig.load(context);
-                runtime = ProxyRuntime.start(config.proxy(), config.tokens());
+                runtime = ProxyRuntime.start(config.proxy(), config.tokens(), config.auth());
             }
         }
         catch (ConfigException x)

@@ -28,6 +28,8 @@ import org.eclipse.jetty.io.Content;
 import io.jwtproxy.config.ProxyConfig;
 import io.jwtproxy.config.UpstreamTransport;
 import io.jwtproxy.exchange.BodyReader;
+import io.jwtproxy.auth.Authentication;
+import io.jwtproxy.auth.Identity;
 import io.jwtproxy.exchange.Container;
 import io.jwtproxy.exchange.Exchange;
 import io.jwtproxy.exchange.Failure;
@@ -58,6 +60,9 @@ import io.jwtproxy.websocket.WebSocketProxy;
  */
 public class JwtProxyServlet extends AsyncProxyServlet
 {
+    /** The request attribute holding its caller's {@link Identity}, null when there is none. */
+    private static final String CALLER_ATTRIBUTE = Identity.class.getName();
+
     private ProxyRuntime runtime;
     private ProxyConfig config;
     private LocalAnswers localAnswers;
@@ -133,6 +138,13 @@ public class JwtProxyServlet extends AsyncProxyServlet
         Exchange exchange = Exchange.begin(clientRequest);
         if (localAnswers.answered(clientRequest, proxyResponse, exchange))
             return;
+        Authentication.Outcome caller = runtime.authentication().authenticate(clientRequest);
+        if (caller instanceof Authentication.Deny deny)
+        {
+            refuse(proxyResponse, exchange, deny);
+            return;
+        }
+        clientRequest.setAttribute(CALLER_ATTRIBUTE, ((Authentication.Pass)caller).identity());
         if (isHttp10(clientRequest))
         {
             // RFC 9112 §9.3: no persistent connection with an HTTP/1.0 client, even one that asks for keep-alive.
@@ -160,6 +172,20 @@ public class JwtProxyServlet extends AsyncProxyServlet
             }
             throw x;
         }
+    }
+
+    /** Nothing is forwarded for a caller no method authenticated: 401 with a challenge per method that has one, 403, 429 or 503. */
+    private static void refuse(HttpServletResponse proxyResponse, Exchange exchange, Authentication.Deny deny)
+    {
+        exchange.fail(new Failure(deny.status(), deny.reason()));
+        proxyResponse.setStatus(deny.status());
+        for (String challenge : deny.challenges())
+            proxyResponse.addHeader("WWW-Authenticate", challenge);
+        if (deny.retryAfterSeconds() > 0)
+            proxyResponse.setHeader("Retry-After", Long.toString(deny.retryAfterSeconds()));
+        proxyResponse.setHeader("Cache-Control", "no-store");
+        proxyResponse.setContentLength(0);
+        exchange.finish(deny.status(), false);
     }
 
     /**
@@ -265,10 +291,12 @@ public class JwtProxyServlet extends AsyncProxyServlet
         super.addProxyHeaders(clientRequest, proxyRequest);
         proxyRequest.headers(headers -> ForwardingFields.addXForwarded(headers, clientRequest.getRemoteAddr(), clientRequest.getHeader("Host"),
             clientRequest.getScheme()));
+        // The upstream trusts the proxy's token alone: the caller's credential and identity fields stay here.
+        proxyRequest.headers(headers -> runtime.authentication().credentialFields().forEach(headers::remove));
         String token;
         try
         {
-            token = runtime.mint(clientRequest.getRemoteUser(), clientRequest.getMethod(), proxyRequest.getURI().toString());
+            token = runtime.mint((Identity)clientRequest.getAttribute(CALLER_ATTRIBUTE), clientRequest.getMethod(), proxyRequest.getURI().toString());
         }
         catch (RuntimeException x)
         {

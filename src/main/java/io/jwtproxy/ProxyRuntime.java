@@ -7,7 +7,12 @@ import java.util.List;
 
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import io.jwtproxy.auth.Authentication;
+import io.jwtproxy.auth.Identity;
+import io.jwtproxy.config.AuthConfig;
 import io.jwtproxy.config.ConfigException;
 import io.jwtproxy.config.ProxyConfig;
 import io.jwtproxy.config.Setting;
@@ -23,6 +28,7 @@ import io.jwtproxy.token.KeyRing;
 public final class ProxyRuntime implements AutoCloseable
 {
     static final String ATTRIBUTE = ProxyRuntime.class.getName();
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyRuntime.class);
     /** How often a keys directory is re-read: files dropped there take effect within this. */
     private static final Duration KEYS_REFRESH = Duration.ofSeconds(10);
 
@@ -32,12 +38,14 @@ public final class ProxyRuntime implements AutoCloseable
     private final JwtMinter minter;
     private final KeyPublisher publisher;
     private final ProxyStats stats;
+    private final Authentication authentication;
+    private final int maxTokenBytes;
 
     /**
      * @param keys the keys an asymmetric algorithm signs with; null for HS512
      * @param minter mints every token; another than the production one only in tests
      */
-    public ProxyRuntime(ProxyConfig proxy, TokenConfig tokens, KeyRing keys, JwtMinter minter, Clock clock)
+    public ProxyRuntime(ProxyConfig proxy, TokenConfig tokens, AuthConfig auth, KeyRing keys, JwtMinter minter, Clock clock)
     {
         this.proxy = proxy;
         this.tokens = tokens;
@@ -45,6 +53,8 @@ public final class ProxyRuntime implements AutoCloseable
         this.minter = minter;
         this.publisher = keys == null ? null : new KeyPublisher(keys, tokens);
         this.stats = new ProxyStats(clock);
+        this.authentication = Authentication.of(auth);
+        this.maxTokenBytes = auth.maxTokenBytes();
     }
 
     /**
@@ -53,10 +63,10 @@ public final class ProxyRuntime implements AutoCloseable
      *
      * @throws ConfigException if the keys directory cannot be used
      */
-    public static ProxyRuntime start(ProxyConfig proxy, TokenConfig tokens)
+    public static ProxyRuntime start(ProxyConfig proxy, TokenConfig tokens, AuthConfig auth)
     {
         KeyRing keys = keyRing(tokens);
-        return new ProxyRuntime(proxy, tokens, keys, JwtMinter.production(tokens.claims(), tokens.secret(), keys), Clock.systemUTC());
+        return new ProxyRuntime(proxy, tokens, auth, keys, JwtMinter.production(tokens.claims(), tokens.secret(), keys), Clock.systemUTC());
     }
 
     private static KeyRing keyRing(TokenConfig tokens)
@@ -108,7 +118,7 @@ public final class ProxyRuntime implements AutoCloseable
      *
      * @param target the URI the request goes to upstream
      */
-    public String mint(String user, String method, String target)
+    public String mint(Identity caller, String method, String target)
     {
         String boundTarget = null;
         if (tokens.bindRequest())
@@ -116,9 +126,26 @@ public final class ProxyRuntime implements AutoCloseable
             int query = target.indexOf('?');
             boundTarget = query < 0 ? target : target.substring(0, query);
         }
-        String token = minter.mint(user, method, boundTarget);
+        String token = caller == null ? minter.mint(null, method, boundTarget)
+            : minter.mint(caller.subject(), caller.email(), caller.name(), caller.groups(), method, boundTarget);
+        if (token.length() > maxTokenBytes && caller != null && !caller.groups().isEmpty())
+        {
+            // Too many groups would break the upstream's header limit (Pomerium's users met it with 200+): none go.
+            LOG.warn("token for {} would take {} bytes, more than {} ({}): sent without its {} groups", caller.subject(), token.length(),
+                Setting.JWT_MAX_BYTES, maxTokenBytes, caller.groups().size());
+            token = minter.mint(caller.subject(), caller.email(), caller.name(), List.of(), method, boundTarget);
+        }
+        if (token.length() > maxTokenBytes)
+            throw new IllegalStateException("the token would take " + token.length() + " bytes, more than " + Setting.JWT_MAX_BYTES + " ("
+                + maxTokenBytes + ")");
         stats.tokenMinted();
         return token;
+    }
+
+    /** @return who each request's caller is, and the refusal of those who are not */
+    public Authentication authentication()
+    {
+        return authentication;
     }
 
     /** @return the publisher of the public keys, or null for HS512, whose secret is never published */

@@ -45,6 +45,8 @@ public class StatusServlet extends HttpServlet
         status.put("requestsForwarded", stats.requestsForwarded());
         status.put("tokensMinted", stats.tokensMinted());
         status.put("webSocketsOpen", stats.webSocketsOpen());
+        if (runtime.authentication().enabled())
+            status.put("authentications", runtime.authentication().counts());
         status.put("signingAlgorithm", runtime.tokens().algorithm().joseName());
         KeyRing keys = runtime.keys();
         if (keys != null)

@@ -51,6 +51,7 @@ import io.jwtproxy.testing.Deployment;
 import io.jwtproxy.testing.EventStream;
 import io.jwtproxy.testing.GrpcUpstream;
 import io.jwtproxy.testing.IndependentJose;
+import io.jwtproxy.testing.OidcProvider;
 import io.jwtproxy.testing.RawHttp;
 import io.jwtproxy.testing.RevealingEcho;
 import io.jwtproxy.testing.SlowUpload;
@@ -491,6 +492,34 @@ class ContainerIT
                 assertThat(x.getStatus().getCode()).as(x.getStatus().toString()).isEqualTo(Status.Code.NOT_FOUND);
                 assertThat(x.getStatus().getDescription()).isEqualTo("no order 7");
             });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("deployments")
+    void bearerTokensOfAnOidcProviderAuthenticateTheCallerAndStayAtTheProxy(Deployment deployment) throws Exception
+    {
+        OidcProvider provider = track(new OidcProvider());
+        Server upstream = echo();
+        resources.add(0, deployment);
+        deployment.start(Map.of("UPSTREAM_URL", "http://127.0.0.1:" + EmbeddedServer.port(upstream), "JWT_SECRET", Tokens.SEED_SECRET,
+            "AUTH", "bearer", "AUTH_ISSUER", provider.issuer(), "AUTH_AUDIENCE", OidcProvider.AUDIENCE));
+
+        String idToken = provider.token("alice");
+        HttpResponse<String> authenticated = get(deployment.base() + "/orders", "Authorization", "Bearer " + idToken);
+        HttpResponse<String> anonymous = get(deployment.base() + "/orders");
+        HttpResponse<String> forged = get(deployment.base() + "/orders", "Authorization", "Bearer " + provider.unsignedToken("mallory"));
+
+        assertThat(authenticated.statusCode()).isEqualTo(200);
+        String token = authenticated.headers().firstValue("x-upstream-token").orElseThrow();
+        assertThat(Tokens.verifies(token, Tokens.SEED_SECRET)).isTrue();
+        assertThat(Tokens.claims(token).get("sub").asText()).isEqualTo("alice");
+        assertThat(authenticated.headers().firstValue("x-upstream-headers").orElseThrow()).doesNotContain("authorization");
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"jwt-proxy\"");
+        assertThat(forged.statusCode()).isEqualTo(401);
+        assertThat(forged.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("error=\"invalid_token\"");
+        assertThat(requestsForwarded(deployment)).as("only the authenticated request").isEqualTo(1);
+        assertThat(deployment.log()).as("the credential is never logged").doesNotContain(idToken.substring(idToken.lastIndexOf('.') + 1));
     }
 
     @ParameterizedTest(name = "{0}")

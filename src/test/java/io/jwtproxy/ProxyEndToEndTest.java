@@ -428,7 +428,7 @@ class ProxyEndToEndTest
         {
             throw new IllegalStateException("entropy source failed");
         });
-        ProxyRuntime runtime = new ProxyRuntime(config.proxy(), config.tokens(), null, failing, java.time.Clock.systemUTC());
+        ProxyRuntime runtime = new ProxyRuntime(config.proxy(), config.tokens(), config.auth(), null, failing, java.time.Clock.systemUTC());
         port = proxies.start(EmbeddedServer.newProxyServer(config.server(), runtime)).port();
 
         HttpResponse<String> response = send(request("/must-not-arrive").POST(HttpRequest.BodyPublishers.ofString("data")));

@@ -1,12 +1,14 @@
 package io.jwtproxy.config;
 
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 
 import io.jwtproxy.tls.TlsFileException;
 import io.jwtproxy.tls.TlsIdentity;
+import io.jwtproxy.tls.TrustedAuthorities;
 
 /**
  * The embedded server's settings, read by the executable jar only: a deployed WAR leaves them to
@@ -32,8 +34,10 @@ public record ServerConfig(String host, int port, Duration clientIdleTimeout, in
      * @param port its port, 0 for a free one
      * @param identity the certificate and key it starts with, from {@code certificateFile} and {@code keyFile}
      * @param watchInterval how often those files are checked for a renewal
+     * @param clientAuthorities the CAs of the client certificates it asks for (TLS_CLIENT_CA_FILE), or null to ask for none
      */
-    public record TlsListener(int port, Path certificateFile, Path keyFile, TlsIdentity identity, Duration watchInterval)
+    public record TlsListener(int port, Path certificateFile, Path keyFile, TlsIdentity identity, Duration watchInterval,
+                              KeyStore clientAuthorities)
     {
     }
 
@@ -74,6 +78,21 @@ public record ServerConfig(String host, int port, Duration clientIdleTimeout, in
     {
         String certificateFile = Values.optional(source, Setting.TLS_CERT_FILE);
         String keyFile = Values.optional(source, Setting.TLS_KEY_FILE);
+        String clientCaFile = Values.optional(source, Setting.TLS_CLIENT_CA_FILE);
+        KeyStore clientAuthorities = null;
+        if (clientCaFile != null)
+        {
+            if (Values.optional(source, Setting.HTTPS_PORT) == null)
+                problems.add(Setting.TLS_CLIENT_CA_FILE, "is set, but HTTPS_PORT is not: client certificates come over TLS");
+            try
+            {
+                clientAuthorities = TrustedAuthorities.load(Path.of(clientCaFile));
+            }
+            catch (TlsFileException x)
+            {
+                problems.add(Setting.TLS_CLIENT_CA_FILE, x.getMessage());
+            }
+        }
         if (Values.optional(source, Setting.HTTPS_PORT) == null)
         {
             if (certificateFile != null)
@@ -93,7 +112,7 @@ public record ServerConfig(String host, int port, Duration clientIdleTimeout, in
         try
         {
             TlsIdentity identity = TlsIdentity.load(Path.of(certificateFile), Path.of(keyFile), TlsIdentity.Role.SERVER, Instant.now());
-            return new TlsListener(port, Path.of(certificateFile), Path.of(keyFile), identity, watchInterval);
+            return new TlsListener(port, Path.of(certificateFile), Path.of(keyFile), identity, watchInterval, clientAuthorities);
         }
         catch (TlsFileException x)
         {

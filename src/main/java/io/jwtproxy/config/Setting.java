@@ -18,8 +18,8 @@ public enum Setting
         "A file holding `JWT_SECRET` (one trailing line break is ignored), to keep the secret out of the "
         + "environment and of configuration files. Set `JWT_SECRET` or this, not both."),
     JWT_USER(Scope.EVERY_DEPLOYMENT, "username",
-        "The `payload.user` claim of every token whose request the container did not authenticate (an "
-        + "authenticated request carries its principal there and in `sub`)."),
+        "The `payload.user` claim of every token whose caller is not authenticated (`AUTH=none` without a "
+        + "container principal, or a path of `AUTH_PUBLIC_PATHS`); an authenticated caller is there and in `sub`."),
     JWT_ALG(Scope.EVERY_DEPLOYMENT, "HS512",
         "Signing algorithm: `HS512` (`JWT_SECRET`, the seed's token), `ES256` (EC P-256), `RS256` (RSA of "
         + "2048 bits or more) or `EdDSA` (Ed25519). The last three publish their public keys at `JWKS_PATH`."),
@@ -93,6 +93,51 @@ public enum Setting
         "How often the TLS files (the jar's listener's, the upstream client certificate's) are checked for a "
         + "renewal: new handshakes get a renewed certificate within this, without a restart or a dropped "
         + "connection; a renewal that does not check out is logged and the old certificate kept."),
+    AUTH(Scope.EVERY_DEPLOYMENT, "none",
+        "How callers are authenticated, a comma-separated list of methods tried in order: `bearer` (an OpenID "
+        + "Connect provider's JWT in `Authorization: Bearer`), `basic` (HTTP Basic against `AUTH_BASIC_FILE`), "
+        + "`mtls` (a client certificate), `header` (identity headers from an authenticating proxy in "
+        + "`AUTH_TRUSTED_PROXIES`), `container` (the container's principal). A request none of them "
+        + "authenticates is not forwarded: 401, or 403, 429, 503 (see \"Authenticating callers\"). `none`: no authentication; the token carries the "
+        + "container's principal if there is one, else `JWT_USER`."),
+    AUTH_ISSUER(Scope.EVERY_DEPLOYMENT, null,
+        "`bearer`: the OpenID Connect issuer, the tokens' `iss` exactly; its keys are found through "
+        + "`<issuer>/.well-known/openid-configuration` unless `AUTH_JWKS_URL` is set."),
+    AUTH_JWKS_URL(Scope.EVERY_DEPLOYMENT, null,
+        "`bearer`: the issuer's JWK Set URL, instead of discovering it."),
+    AUTH_AUDIENCE(Scope.EVERY_DEPLOYMENT, null,
+        "`bearer`: the `aud` a token must carry (the client ID the provider issued it for). Required with `bearer`."),
+    AUTH_ALGORITHMS(Scope.EVERY_DEPLOYMENT, "RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512,EdDSA",
+        "`bearer`: the signature algorithms accepted, asymmetric ones only (never `none`, never an HS* "
+        + "algorithm, whose key would be the public one)."),
+    AUTH_CLOCK_SKEW(Scope.EVERY_DEPLOYMENT, "60s",
+        "`bearer`: how far `exp` and `nbf` may be off the proxy's clock."),
+    AUTH_CLAIMS(Scope.EVERY_DEPLOYMENT, "email,groups,name",
+        "`bearer`: which of the provider token's claims `email`, `groups` and `name` the proxy's token copies; "
+        + "`none` for none."),
+    AUTH_BASIC_FILE(Scope.EVERY_DEPLOYMENT, null,
+        "`basic`: an htpasswd file of bcrypt lines only (`htpasswd -B`; any other hash stops start-up, naming its "
+        + "line), re-read within a second when it changes. Required with `basic`."),
+    AUTH_BASIC_MAX_FAILURES(Scope.EVERY_DEPLOYMENT, "10",
+        "`basic`: how many failed attempts one address may make in a minute; past it its Basic credentials get 429 "
+        + "with `Retry-After` until the minute is over, without being checked."),
+    AUTH_TRUSTED_PROXIES(Scope.EVERY_DEPLOYMENT, null,
+        "`header`: the addresses (CIDR list, e.g. `10.0.0.0/8,127.0.0.1/32`) of the authenticating proxies "
+        + "whose identity headers are believed, matched against the TCP peer. From any other peer those "
+        + "headers are removed. Required with `header`."),
+    AUTH_USER_HEADER(Scope.EVERY_DEPLOYMENT, "X-Forwarded-User",
+        "`header`: the header naming the authenticated user."),
+    AUTH_EMAIL_HEADER(Scope.EVERY_DEPLOYMENT, "X-Forwarded-Email",
+        "`header`: the header giving the user's email address."),
+    AUTH_GROUPS_HEADER(Scope.EVERY_DEPLOYMENT, "X-Forwarded-Groups",
+        "`header`: the header giving the user's groups, comma-separated."),
+    AUTH_PUBLIC_PATHS(Scope.EVERY_DEPLOYMENT, null,
+        "Path prefixes (comma-separated, e.g. `/health,/public/`) forwarded without authentication; their token "
+        + "has no `sub`."),
+    JWT_MAX_BYTES(Scope.EVERY_DEPLOYMENT, "8192",
+        "Largest token the proxy sends. A token that would be larger goes without its `groups` claim (the "
+        + "upstream sees no groups, and the log says how many were left out); one still larger is not sent: the "
+        + "client gets 500 and nothing is forwarded."),
     HTTP_HOST(Scope.JAR, "0.0.0.0",
         "Address the embedded server listens on."),
     HTTP_PORT(Scope.JAR, "8080",
@@ -107,6 +152,9 @@ public enum Setting
     TLS_KEY_FILE(Scope.JAR, null,
         "The TLS listener's private key, PEM, unencrypted: PKCS#8, PKCS#1 or SEC1 (certbot's `privkey.pem`, "
         + "cert-manager's `tls.key`)."),
+    TLS_CLIENT_CA_FILE(Scope.JAR, null,
+        "A PEM bundle of the CAs whose client certificates the TLS listener asks for and verifies, for "
+        + "`AUTH=mtls`; a client may still connect without one. Unset: no client certificate is asked for."),
     CLIENT_IDLE_TIMEOUT(Scope.JAR, "30s",
         "How long a client connection may stay silent, in the middle of its headers or body or between "
         + "requests, before it is closed (a container's connector has its own)."),

@@ -133,6 +133,12 @@ public final class EmbeddedServer
             // HTTP/2 forbids some TLS 1.2 suites (RFC 9113 §9.2.2): those it allows come first.
             sslContextFactory.setCipherComparator(HTTP2Cipher.COMPARATOR);
             sslContextFactory.setUseCipherSuitesOrder(true);
+            if (tls.clientAuthorities() != null)
+            {
+                // Asked for, not required: AUTH decides what a request without one gets (a bearer token may do).
+                sslContextFactory.setTrustStore(tls.clientAuthorities());
+                sslContextFactory.setWantClientAuth(true);
+            }
             HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(https);
             h2.setConnectProtocolEnabled(false);
             // ALPN's names are case-sensitive (RFC 7301 §3.1): "http/1.1", not HttpVersion's "HTTP/1.1".

@@ -102,7 +102,7 @@ public final class Main
         ProxyRuntime runtime = null;
         try
         {
-            runtime = ProxyRuntime.start(proxy, tokens);
+            runtime = ProxyRuntime.start(proxy, tokens, config.auth());
             Server server = EmbeddedServer.newProxyServer(config.server(), runtime);
             if (echo != null)
                 server.addManaged(echo);

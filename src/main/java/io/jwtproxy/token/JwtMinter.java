@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -144,16 +145,32 @@ public final class JwtMinter
      */
     public String mint(String principal, String method, String targetUri)
     {
+        return mint(principal, null, null, List.of(), method, targetUri);
+    }
+
+    /**
+     * @param principal the authenticated caller ({@code sub} and {@code payload.user}), or null
+     * @param email the caller's {@code email} claim, or null
+     * @param name the caller's {@code name} claim, or null
+     * @param groups the caller's {@code groups} claim (a JSON array), or empty for none
+     * @param method the request's method ({@code htm}, when binding)
+     * @param targetUri the URI the upstream receives, without query ({@code htu}, when binding)
+     * @return a fresh token
+     * @throws IllegalStateException if it cannot be signed
+     */
+    public String mint(String principal, String email, String name, List<String> groups, String method, String targetUri)
+    {
         long seconds = clock.instant().getEpochSecond();
-        return mint(jtiSource.get(), seconds, day(Math.floorDiv(seconds, SECONDS_PER_DAY)), principal, method, targetUri);
+        return mint(jtiSource.get(), seconds, day(Math.floorDiv(seconds, SECONDS_PER_DAY)), principal, email, name, groups, method, targetUri);
     }
 
     String mint(String jti, long issuedAt, LocalDate date)
     {
-        return mint(jti, issuedAt, date.toString(), null, null, null);
+        return mint(jti, issuedAt, date.toString(), null, null, null, List.of(), null, null);
     }
 
-    private String mint(String jti, long issuedAt, String date, String principal, String method, String targetUri)
+    private String mint(String jti, long issuedAt, String date, String principal, String email, String name, List<String> groups, String method,
+                        String targetUri)
     {
         // Without the optional claims, exactly what the seed's Python (and Jackson, for an ordered map) wrote.
         StringBuilder claims = new StringBuilder(160).append("{\"jti\":");
@@ -169,6 +186,17 @@ public final class JwtMinter
             claims.append(",\"aud\":").append(audienceJson);
         if (principal != null)
             quote(claims.append(",\"sub\":"), principal);
+        if (email != null)
+            quote(claims.append(",\"email\":"), email);
+        if (name != null)
+            quote(claims.append(",\"name\":"), name);
+        if (!groups.isEmpty())
+        {
+            claims.append(",\"groups\":[");
+            for (int i = 0; i < groups.size(); i++)
+                quote(i == 0 ? claims : claims.append(','), groups.get(i));
+            claims.append(']');
+        }
         if (rules.bindRequest() && method != null)
         {
             quote(claims.append(",\"htm\":"), method);

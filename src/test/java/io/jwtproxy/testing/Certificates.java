@@ -128,7 +128,7 @@ public final class Certificates
             return issue(purpose, type, notBefore, notAfter, "localhost", "127.0.0.1");
         }
 
-        /** @return a certificate issued by this CA for these names (host names and IP addresses), valid from an hour ago for a day */
+        /** @return a certificate issued by this CA for these names (host names, IP addresses, URIs), valid from an hour ago for a day */
         public Issued issue(Purpose purpose, String... names)
         {
             return issue(purpose, KeyType.EC, Instant.now().minus(Duration.ofHours(1)), Instant.now().plus(Duration.ofDays(1)), names);
@@ -277,7 +277,8 @@ public final class Certificates
             {
                 List<GeneralName> alternatives = new ArrayList<>();
                 for (String alternative : names)
-                    alternatives.add(Character.isDigit(alternative.charAt(0))
+                    alternatives.add(alternative.contains("://") ? new GeneralName(GeneralName.uniformResourceIdentifier, alternative)
+                        : Character.isDigit(alternative.charAt(0))
                         ? new GeneralName(GeneralName.iPAddress, InetAddress.getByName(alternative).getHostAddress())
                         : new GeneralName(GeneralName.dNSName, alternative));
                 builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(alternatives.toArray(GeneralName[]::new)));

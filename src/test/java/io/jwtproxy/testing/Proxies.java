@@ -87,6 +87,18 @@ public final class Proxies implements AfterEachCallback
         return echo;
     }
 
+    /** @return a proxy in front of a {@link #revealingEcho()}, signing with the seed's secret, with these settings too */
+    public Proxy startRevealing(String... settings) throws Exception
+    {
+        String[] all = new String[settings.length + 4];
+        all[0] = "UPSTREAM_URL";
+        all[1] = "http://127.0.0.1:" + EmbeddedServer.port(revealingEcho());
+        all[2] = "JWT_SECRET";
+        all[3] = Tokens.SEED_SECRET;
+        System.arraycopy(settings, 0, all, 4, settings.length);
+        return start(all);
+    }
+
     /** Stops {@code resource} after the test, before what was started earlier. */
     public <T extends AutoCloseable> T track(T resource)
     {

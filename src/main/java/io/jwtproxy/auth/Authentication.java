@@ -1,0 +1,160 @@
+package io.jwtproxy.auth;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import io.jwtproxy.config.AuthConfig;
+
+/**
+ * The methods of {@code AUTH}, tried in order on each request: the first that authenticates it
+ * names the caller. Without one, the request is refused, and nothing is forwarded: 503 if a
+ * method could not check its credential now (the client did nothing wrong), else 401 with one
+ * challenge per method that has an HTTP scheme (RFC 9110 §11.6.1), or 403 if none has. Paths of
+ * {@code AUTH_PUBLIC_PATHS} pass without authentication. Counts every outcome by method.
+ */
+public final class Authentication
+{
+    /** What becomes of a request. */
+    public sealed interface Outcome
+    {
+    }
+
+    /** @param identity who the caller is; null for a public path or with {@code AUTH=none} and no container principal */
+    public record Pass(Identity identity) implements Outcome
+    {
+    }
+
+    /**
+     * @param challenges the {@code WWW-Authenticate} values, one per method that has a scheme
+     * @param retryAfterSeconds the {@code Retry-After} of a 429, else 0
+     */
+    public record Deny(int status, List<String> challenges, String reason, long retryAfterSeconds) implements Outcome
+    {
+    }
+
+    static final String REALM = "jwt-proxy";
+
+    private final AuthConfig config;
+    private final List<Authenticator> authenticators;
+    private final List<String> credentialFields;
+    private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+
+    Authentication(AuthConfig config, List<Authenticator> authenticators)
+    {
+        this.config = config;
+        this.authenticators = List.copyOf(authenticators);
+        // Whatever the methods, the upstream trusts the proxy's token alone: no credential of the client's goes on.
+        this.credentialFields = authenticators.isEmpty() ? List.of() : Stream.concat(Stream.of("Authorization"),
+            authenticators.stream().flatMap(authenticator -> authenticator.credentialFields().stream())).distinct().toList();
+    }
+
+    /** The methods {@code config} names, in its order. */
+    public static Authentication of(AuthConfig config)
+    {
+        List<Authenticator> authenticators = new ArrayList<>();
+        for (AuthConfig.Method method : config.methods())
+        {
+            authenticators.add(switch (method)
+            {
+                case BEARER -> new BearerAuthenticator(config, REALM);
+                case BASIC -> new BasicAuthenticator(config, REALM);
+                case MTLS -> new CertificateAuthenticator();
+                case HEADER -> new HeaderAuthenticator(config);
+                case CONTAINER -> new ContainerAuthenticator();
+            });
+        }
+        return new Authentication(config, authenticators);
+    }
+
+    public Outcome authenticate(HttpServletRequest clientRequest)
+    {
+        if (authenticators.isEmpty())
+        {
+            // AUTH=none: as before authentication was a setting, the container's principal if it has one.
+            String user = clientRequest.getRemoteUser();
+            return new Pass(user == null ? null : new Identity(user, null, null, List.of(), AuthConfig.Method.CONTAINER.label()));
+        }
+        String path = clientRequest.getRequestURI().substring(clientRequest.getContextPath().length());
+        if (config.publicPaths().stream().anyMatch(path::startsWith))
+        {
+            count("public", "passed");
+            return new Pass(null);
+        }
+        List<Verdict> verdicts = new ArrayList<>();
+        for (Authenticator authenticator : authenticators)
+        {
+            Verdict verdict = authenticator.authenticate(clientRequest);
+            verdicts.add(verdict);
+            if (verdict instanceof Verdict.Authenticated authenticated)
+            {
+                count(authenticator.method(), "authenticated");
+                return new Pass(authenticated.identity());
+            }
+            if (verdict instanceof Verdict.Refused)
+                count(authenticator.method(), "refused");
+            else if (verdict instanceof Verdict.Unavailable)
+                count(authenticator.method(), "unavailable");
+            else if (verdict instanceof Verdict.Limited)
+                count(authenticator.method(), "limited");
+        }
+        for (Verdict verdict : verdicts)
+        {
+            if (verdict instanceof Verdict.Unavailable unavailable)
+                return new Deny(503, List.of(), "authentication unavailable: " + unavailable.reason(), 0);
+        }
+        for (Verdict verdict : verdicts)
+        {
+            // RFC 6585 §4: too many attempts; the credential was not looked at.
+            if (verdict instanceof Verdict.Limited limited)
+                return new Deny(429, List.of(), "too many failed attempts from " + clientRequest.getRemoteAddr(), limited.retryAfterSeconds());
+        }
+        List<String> challenges = new ArrayList<>();
+        String reason = "no credential";
+        for (int i = 0; i < authenticators.size(); i++)
+        {
+            String challenge = authenticators.get(i).challenge(verdicts.get(i));
+            if (challenge != null)
+                challenges.add(challenge);
+            if (verdicts.get(i) instanceof Verdict.Refused refused && reason.equals("no credential"))
+                reason = authenticators.get(i).method() + ": " + refused.reason();
+        }
+        count("none", "unauthenticated");
+        return new Deny(challenges.isEmpty() ? 403 : 401, challenges, "not authenticated: " + reason, 0);
+    }
+
+    /** @return whether {@code AUTH} names a method: callers must then be authenticated */
+    public boolean enabled()
+    {
+        return !authenticators.isEmpty();
+    }
+
+    /** @return the request fields that carry a credential or an identity of a configured method: never forwarded */
+    public List<String> credentialFields()
+    {
+        return credentialFields;
+    }
+
+    /** @return method -> outcome -> count, for the status page */
+    public Map<String, Map<String, Long>> counts()
+    {
+        Map<String, Map<String, Long>> byMethod = new LinkedHashMap<>();
+        counts.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry ->
+        {
+            String[] key = entry.getKey().split(" ", 2);
+            byMethod.computeIfAbsent(key[0], method -> new LinkedHashMap<>()).put(key[1], entry.getValue().sum());
+        });
+        return byMethod;
+    }
+
+    private void count(String method, String outcome)
+    {
+        counts.computeIfAbsent(method + " " + outcome, key -> new LongAdder()).increment();
+    }
+}

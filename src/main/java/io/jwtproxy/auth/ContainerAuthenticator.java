@@ -1,0 +1,38 @@
+package io.jwtproxy.auth;
+
+import java.util.List;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import io.jwtproxy.config.AuthConfig;
+
+/** {@code container}: the principal the servlet container authenticated ({@code getRemoteUser()}). */
+final class ContainerAuthenticator implements Authenticator
+{
+    @Override
+    public String method()
+    {
+        return AuthConfig.Method.CONTAINER.label();
+    }
+
+    @Override
+    public Verdict authenticate(HttpServletRequest clientRequest)
+    {
+        String user = clientRequest.getRemoteUser();
+        return user == null ? new Verdict.Absent() : new Verdict.Authenticated(new Identity(user, null, null, List.of(), method()));
+    }
+
+    @Override
+    public String challenge(Verdict verdict)
+    {
+        // The container's own login configuration challenges, before the proxy sees the request.
+        return null;
+    }
+
+    @Override
+    public List<String> credentialFields()
+    {
+        // Where the container took a Basic credential from.
+        return List.of("Authorization");
+    }
+}
