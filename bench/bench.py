@@ -31,6 +31,8 @@ TARGETS = {
     "haproxy": (9102, 9112),
     "aiohttp": (9103, 9113),
     "jwt-proxy": (9104, 9114),
+    # The same launch with METRICS=off: what the metrics cost.
+    "jwt-proxy-metrics-off": (9105, 9115),
 }
 LOADS = ["small-32", "small-256", "duplex", "upload"]
 # WebSocket echo (1 KiB and 1 MiB messages), SSE delivery delay, and 2,000 idle WebSockets, against
@@ -158,7 +160,8 @@ def main():
     parser.add_argument("--big-bytes", type=int, default=5_000_000_000, help="the body size; 5 GB, about the seed's ISO")
     parser.add_argument("--max-seconds", type=int, default=90, help="a body transfer past this counts as stalled")
     parser.add_argument("--java", default=os.environ.get("JAVA", "java"))
-    parser.add_argument("--only", nargs="*", default=list(TARGETS), choices=list(TARGETS), help="targets to run")
+    parser.add_argument("--only", nargs="*", default=[t for t in TARGETS if t != "jwt-proxy-metrics-off"], choices=list(TARGETS),
+                        help="targets to run (jwt-proxy-metrics-off only when named)")
     parser.add_argument("--loads", nargs="*", default=LOADS + STREAM_LOADS + PROTOCOL_LOADS, choices=LOADS + STREAM_LOADS + PROTOCOL_LOADS,
                         help="loads to run")
     parser.add_argument("--warmup-seconds", type=int, default=30, help="jwt-proxy's measured warm-up")
@@ -211,6 +214,7 @@ def main():
         for name, command, envs in [
             ("aiohttp", ["/usr/bin/python3", str(BENCH / "aiohttp_proxy.py")], {}),
             ("jwt-proxy", java, {**lean, "HTTP_HOST": "127.0.0.1"}),
+            ("jwt-proxy-metrics-off", java, {**lean, "HTTP_HOST": "127.0.0.1", "METRICS": "off"}),
         ]:
             if name not in args.only:
                 continue
@@ -250,7 +254,8 @@ def main():
             if name == "jwt-proxy":
                 warmup = warm_up_curve(services[name], TARGETS[name][0], script, args.warmup_seconds)
             else:
-                wrk(TARGETS[name][0], 32, 5, script)
+                # The JIT's warm-up: as long for the other jwt-proxy launch as for the measured one.
+                wrk(TARGETS[name][0], 32, args.warmup_seconds if name.startswith("jwt-proxy") else 5, script)
             if TARGETS[name][1] != TARGETS[name][0]:
                 wrk(TARGETS[name][1], 32, 5, script)
 

@@ -45,7 +45,7 @@ public class BootListener implements ServletContextListener
             else
             {
                 WebappConfig config = WebappConfig.load(context);
-                runtime = ProxyRuntime.start(config.proxy(), config.tokens(), config.auth());
+                runtime = ProxyRuntime.start(config.proxy(), config.tokens(), config.auth(), config.admin());
             }
         }
         catch (ConfigException x)

@@ -30,6 +30,7 @@ import io.jwtproxy.config.UpstreamTransport;
 import io.jwtproxy.exchange.BodyReader;
 import io.jwtproxy.auth.Authentication;
 import io.jwtproxy.auth.Identity;
+import io.jwtproxy.token.JwtMinter;
 import io.jwtproxy.exchange.Container;
 import io.jwtproxy.exchange.Exchange;
 import io.jwtproxy.exchange.Failure;
@@ -66,6 +67,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
     private ProxyRuntime runtime;
     private ProxyConfig config;
     private LocalAnswers localAnswers;
+    private AdminEndpoints admin;
     private InterimResponses interims;
     private WebSocketProxy webSockets;
     private UpstreamClient upstream;
@@ -77,6 +79,8 @@ public class JwtProxyServlet extends AsyncProxyServlet
         runtime = ProxyRuntime.of(servletConfig.getServletContext());
         config = runtime.proxy();
         localAnswers = new LocalAnswers(runtime.publisher());
+        // On the public listener unless the jar has an admin listener for them.
+        admin = runtime.admin().onPublicListener() ? new AdminEndpoints(runtime) : null;
         Container container = Container.of(servletConfig.getServletContext().getServerInfo());
         interims = new InterimResponses(container);
         trailers = new ResponseTrailers(container);
@@ -134,8 +138,15 @@ public class JwtProxyServlet extends AsyncProxyServlet
     @Override
     protected void service(HttpServletRequest clientRequest, HttpServletResponse proxyResponse) throws ServletException, IOException
     {
+        if (admin != null)
+        {
+            String path = clientRequest.getRequestURI().substring(clientRequest.getContextPath().length());
+            String prefix = runtime.admin().pathPrefix();
+            if (path.startsWith(prefix) && admin.answered(path.substring(prefix.length()), clientRequest, proxyResponse))
+                return;
+        }
         runtime.stats().requestReceived();
-        Exchange exchange = Exchange.begin(clientRequest);
+        Exchange exchange = Exchange.begin(clientRequest, runtime.exchanges());
         if (localAnswers.answered(clientRequest, proxyResponse, exchange))
             return;
         Authentication.Outcome caller = runtime.authentication().authenticate(clientRequest);
@@ -296,7 +307,10 @@ public class JwtProxyServlet extends AsyncProxyServlet
         String token;
         try
         {
-            token = runtime.mint((Identity)clientRequest.getAttribute(CALLER_ATTRIBUTE), clientRequest.getMethod(), proxyRequest.getURI().toString());
+            Identity caller = (Identity)clientRequest.getAttribute(CALLER_ATTRIBUTE);
+            JwtMinter.Minted minted = runtime.mint(caller, clientRequest.getMethod(), proxyRequest.getURI().toString());
+            Exchange.of(clientRequest).minted(minted.jti(), caller == null ? null : caller.subject());
+            token = minted.token();
         }
         catch (RuntimeException x)
         {
@@ -357,6 +371,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
     @Override
     protected void onServerResponseHeaders(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Response serverResponse)
     {
+        Exchange.of(clientRequest).upstreamAnswered(serverResponse.getStatus());
         HttpFields head = serverResponse.getHeaders();
         List<HttpField> relayed = ResponseHead.relayed(head, serverResponse.getStatus(),
             field -> filterServerResponseHeader(clientRequest, serverResponse, field) != null);

@@ -12,11 +12,14 @@ import org.slf4j.LoggerFactory;
 
 import io.jwtproxy.auth.Authentication;
 import io.jwtproxy.auth.Identity;
+import io.jwtproxy.config.AdminConfig;
 import io.jwtproxy.config.AuthConfig;
 import io.jwtproxy.config.ConfigException;
 import io.jwtproxy.config.ProxyConfig;
 import io.jwtproxy.config.Setting;
 import io.jwtproxy.config.TokenConfig;
+import io.jwtproxy.exchange.AccessLog;
+import io.jwtproxy.exchange.Exchange;
 import io.jwtproxy.token.JwtMinter;
 import io.jwtproxy.token.KeyRing;
 
@@ -40,21 +43,46 @@ public final class ProxyRuntime implements AutoCloseable
     private final ProxyStats stats;
     private final Authentication authentication;
     private final int maxTokenBytes;
+    private final AdminConfig admin;
+    private final ProxyMetrics metrics;
+    private final Exchange.Observer exchanges;
+    private volatile boolean draining;
 
     /**
      * @param keys the keys an asymmetric algorithm signs with; null for HS512
      * @param minter mints every token; another than the production one only in tests
      */
-    public ProxyRuntime(ProxyConfig proxy, TokenConfig tokens, AuthConfig auth, KeyRing keys, JwtMinter minter, Clock clock)
+    public ProxyRuntime(ProxyConfig proxy, TokenConfig tokens, AuthConfig auth, AdminConfig admin, KeyRing keys, JwtMinter minter, Clock clock)
     {
         this.proxy = proxy;
         this.tokens = tokens;
+        this.admin = admin;
         this.keys = keys;
         this.minter = minter;
         this.publisher = keys == null ? null : new KeyPublisher(keys, tokens);
         this.stats = new ProxyStats(clock);
         this.authentication = Authentication.of(auth);
         this.maxTokenBytes = auth.maxTokenBytes();
+        this.metrics = admin.metrics() ? new ProxyMetrics(stats, keys, tokens.algorithm().joseName(), authentication, clock) : null;
+        AccessLog accessLog = new AccessLog(admin.accessLogFormat());
+        this.exchanges = new Exchange.Observer()
+        {
+            @Override
+            public void begun(Exchange exchange)
+            {
+                if (metrics != null)
+                    metrics.begun();
+            }
+
+            @Override
+            public void finished(Exchange exchange, int status, long nanos, String outcome)
+            {
+                accessLog.write(exchange, status, nanos, outcome);
+                stats.recent().record(nanos);
+                if (metrics != null)
+                    metrics.finished(exchange, status, nanos);
+            }
+        };
     }
 
     /**
@@ -63,10 +91,10 @@ public final class ProxyRuntime implements AutoCloseable
      *
      * @throws ConfigException if the keys directory cannot be used
      */
-    public static ProxyRuntime start(ProxyConfig proxy, TokenConfig tokens, AuthConfig auth)
+    public static ProxyRuntime start(ProxyConfig proxy, TokenConfig tokens, AuthConfig auth, AdminConfig admin)
     {
         KeyRing keys = keyRing(tokens);
-        return new ProxyRuntime(proxy, tokens, auth, keys, JwtMinter.production(tokens.claims(), tokens.secret(), keys), Clock.systemUTC());
+        return new ProxyRuntime(proxy, tokens, auth, admin, keys, JwtMinter.production(tokens.claims(), tokens.secret(), keys), Clock.systemUTC());
     }
 
     private static KeyRing keyRing(TokenConfig tokens)
@@ -118,28 +146,61 @@ public final class ProxyRuntime implements AutoCloseable
      *
      * @param target the URI the request goes to upstream
      */
-    public String mint(Identity caller, String method, String target)
+    public JwtMinter.Minted mint(Identity caller, String method, String target)
     {
+        long start = System.nanoTime();
         String boundTarget = null;
         if (tokens.bindRequest())
         {
             int query = target.indexOf('?');
             boundTarget = query < 0 ? target : target.substring(0, query);
         }
-        String token = caller == null ? minter.mint(null, method, boundTarget)
-            : minter.mint(caller.subject(), caller.email(), caller.name(), caller.groups(), method, boundTarget);
-        if (token.length() > maxTokenBytes && caller != null && !caller.groups().isEmpty())
+        String subject = caller == null ? null : caller.subject();
+        JwtMinter.Minted minted = caller == null ? minter.minted(null, null, null, List.of(), method, boundTarget)
+            : minter.minted(subject, caller.email(), caller.name(), caller.groups(), method, boundTarget);
+        if (minted.token().length() > maxTokenBytes && caller != null && !caller.groups().isEmpty())
         {
             // Too many groups would break the upstream's header limit (Pomerium's users met it with 200+): none go.
-            LOG.warn("token for {} would take {} bytes, more than {} ({}): sent without its {} groups", caller.subject(), token.length(),
+            LOG.warn("token for {} would take {} bytes, more than {} ({}): sent without its {} groups", subject, minted.token().length(),
                 Setting.JWT_MAX_BYTES, maxTokenBytes, caller.groups().size());
-            token = minter.mint(caller.subject(), caller.email(), caller.name(), List.of(), method, boundTarget);
+            minted = minter.minted(subject, caller.email(), caller.name(), List.of(), method, boundTarget);
         }
-        if (token.length() > maxTokenBytes)
-            throw new IllegalStateException("the token would take " + token.length() + " bytes, more than " + Setting.JWT_MAX_BYTES + " ("
-                + maxTokenBytes + ")");
+        if (minted.token().length() > maxTokenBytes)
+            throw new IllegalStateException("the token would take " + minted.token().length() + " bytes, more than " + Setting.JWT_MAX_BYTES
+                + " (" + maxTokenBytes + ")");
         stats.tokenMinted();
-        return token;
+        if (metrics != null)
+            metrics.minted(keys == null ? null : keys.active().kid(), System.nanoTime() - start);
+        return minted;
+    }
+
+    /** @return what sees every exchange begin and end: the access log, the metrics, the status page's recent traffic */
+    public Exchange.Observer exchanges()
+    {
+        return exchanges;
+    }
+
+    public AdminConfig admin()
+    {
+        return admin;
+    }
+
+    /** @return the metrics, or null with METRICS=off */
+    public ProxyMetrics metrics()
+    {
+        return metrics;
+    }
+
+    /** From now on the proxy is draining: not ready for traffic, though it still serves what it has. */
+    public void startDrain()
+    {
+        draining = true;
+    }
+
+    /** @return whether the proxy should get traffic: not draining, and a key active to sign with */
+    public boolean ready()
+    {
+        return !draining && (keys == null || keys.active() != null);
     }
 
     /** @return who each request's caller is, and the refusal of those who are not */

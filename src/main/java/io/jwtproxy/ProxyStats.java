@@ -18,10 +18,19 @@ public final class ProxyStats
     private final LongAdder tokens = new LongAdder();
     private final LongAdder webSockets = new LongAdder();
 
+    private final RecentTraffic recent;
+
     public ProxyStats(Clock clock)
     {
         this.clock = clock;
         this.startedAt = clock.instant();
+        this.recent = new RecentTraffic(clock);
+    }
+
+    /** @return the last 15 minutes of traffic, for the status page */
+    RecentTraffic recent()
+    {
+        return recent;
     }
 
     public void requestReceived()

@@ -178,7 +178,7 @@ class AsymmetricTokensTest
         EmbeddedConfig config = EmbeddedConfig.load(ConfigSource.of(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "JWT_ALG", "ES256",
             "UPSTREAM_URL", "http://127.0.0.1:" + EmbeddedServer.port(echo))));
         TokenConfig tokens = config.tokens().withGeneratedKey();
-        Server proxy = EmbeddedServer.newProxyServer(config.server(), proxies.track(ProxyRuntime.start(config.proxy(), tokens, config.auth())));
+        Server proxy = EmbeddedServer.newProxyServer(config.server(), proxies.track(ProxyRuntime.start(config.proxy(), tokens, config.auth(), config.admin())));
         // Stands for the container's authentication (a login module, a security constraint): it sets the remote user.
         proxy.getDescendant(ServletContextHandler.class).addFilter((request, response, chain) ->
             chain.doFilter(new HttpServletRequestWrapper((HttpServletRequest)request)

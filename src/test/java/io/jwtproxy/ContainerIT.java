@@ -524,6 +524,35 @@ class ContainerIT
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("deployments")
+    void metricsAndProbesAnswerUnderAdminPathAndTheSeedsStatusPathIsForwarded(Deployment deployment) throws Exception
+    {
+        Server upstream = echo();
+        resources.add(0, deployment);
+        deployment.start(Map.of("UPSTREAM_URL", "http://127.0.0.1:" + EmbeddedServer.port(upstream), "JWT_SECRET", Tokens.SEED_SECRET,
+            "ADMIN_PATH", "/_jwt-proxy", "ACCESS_LOG_FORMAT", "json"));
+        String admin = deployment.base() + "/_jwt-proxy";
+
+        HttpResponse<String> orders = get(deployment.base() + "/orders");
+        HttpResponse<String> status = get(deployment.base() + "/status");
+        HttpResponse<String> metrics = get(admin + "/metrics");
+
+        assertThat(orders.statusCode()).isEqualTo(200);
+        assertThat(status.headers().firstValue("x-upstream-token")).as("/status goes upstream once ADMIN_PATH moved it").isPresent();
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        // The start-up's wait for /status, forwarded too, and the two requests here.
+        assertThat(metrics.body()).contains("jwtproxy_requests_total{method=\"GET\",status_class=\"2xx\"} 3.0")
+            .contains("jvm_memory_used_bytes");
+        assertThat(get(admin + "/healthz").statusCode()).isEqualTo(200);
+        assertThat(get(admin + "/readyz").statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(get(admin + "/status").body()).get("requestsForwarded").asLong()).isEqualTo(3);
+        String jti = Tokens.claims(orders.headers().firstValue("x-upstream-token").orElseThrow()).get("jti").asText();
+        JsonNode line = JSON.readTree(awaitLogLine(deployment, "\"jti\":\"" + jti + "\"").replaceAll("^[^{]*", ""));
+        assertThat(line.get("path").asText()).isEqualTo(deployment.contextPath() + "/orders");
+        assertThat(line.get("upstreamStatus").asInt()).isEqualTo(200);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("deployments")
     void badConfigurationFailsTheDeploymentWithTheReasonInTheLog(Deployment deployment) throws Exception
     {
         resources.add(0, deployment);

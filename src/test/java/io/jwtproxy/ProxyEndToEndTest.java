@@ -394,7 +394,7 @@ class ProxyEndToEndTest
         HttpResponse<String> response = send(request("/status").header("Accept", "text/html,application/xhtml+xml,*/*;q=0.8"));
 
         assertThat(response.headers().firstValue("content-type").orElseThrow()).startsWith("text/html");
-        assertThat(response.body()).contains("<th>requestsReceived</th><td>1</td>").contains("<th>startedAt</th>");
+        assertThat(response.body()).contains("<th>requestsReceived</th><td id=\"requestsReceived\">1</td>").contains("<svg id=\"traffic\"");
     }
 
     @Test
@@ -428,7 +428,7 @@ class ProxyEndToEndTest
         {
             throw new IllegalStateException("entropy source failed");
         });
-        ProxyRuntime runtime = new ProxyRuntime(config.proxy(), config.tokens(), config.auth(), null, failing, java.time.Clock.systemUTC());
+        ProxyRuntime runtime = new ProxyRuntime(config.proxy(), config.tokens(), config.auth(), config.admin(), null, failing, java.time.Clock.systemUTC());
         port = proxies.start(EmbeddedServer.newProxyServer(config.server(), runtime)).port();
 
         HttpResponse<String> response = send(request("/must-not-arrive").POST(HttpRequest.BodyPublishers.ofString("data")));

@@ -5,7 +5,7 @@ package io.jwtproxy.config;
  * material may be missing: the jar's {@code Main} then runs its demo, and completes this with
  * {@link ProxyConfig#withUpstream} and {@link TokenConfig#withGeneratedKey}.
  */
-public record EmbeddedConfig(ServerConfig server, ProxyConfig proxy, TokenConfig tokens, AuthConfig auth)
+public record EmbeddedConfig(ServerConfig server, ProxyConfig proxy, TokenConfig tokens, AuthConfig auth, AdminConfig admin)
 {
     /** @throws ConfigException naming every bad setting */
     public static EmbeddedConfig load(ConfigSource source)
@@ -15,10 +15,11 @@ public record EmbeddedConfig(ServerConfig server, ProxyConfig proxy, TokenConfig
         ProxyConfig proxy = ProxyConfig.load(source, false, problems);
         TokenConfig tokens = TokenConfig.load(source, false, problems);
         AuthConfig auth = AuthConfig.load(source, problems);
+        AdminConfig admin = AdminConfig.load(source, problems);
         if (auth.uses(AuthConfig.Method.MTLS) && (server.tls() == null || server.tls().clientAuthorities() == null))
             problems.add(Setting.AUTH, "mtls needs the TLS listener to ask for client certificates: set HTTPS_PORT and TLS_CLIENT_CA_FILE");
         problems.throwIfAny();
-        return new EmbeddedConfig(server, proxy, tokens, auth);
+        return new EmbeddedConfig(server, proxy, tokens, auth, server.admin() == null ? admin : admin.onAdminListener());
     }
 
     /** @return whether an upstream and key material are both set: nothing is left for a demo to stand in for */

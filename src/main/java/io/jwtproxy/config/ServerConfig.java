@@ -21,10 +21,16 @@ import io.jwtproxy.tls.TrustedAuthorities;
  * @param listenBacklog the listen queue's length
  * @param shutdownDrain how long in-flight requests may take to finish on SIGTERM or SIGINT
  * @param tls the TLS listener, or null for none
+ * @param admin the admin listener, or null for none
  */
 public record ServerConfig(String host, int port, Duration clientIdleTimeout, int maxRequestHeaderBytes, int listenBacklog,
-                           Duration shutdownDrain, TlsListener tls)
+                           Duration shutdownDrain, TlsListener tls, AdminListener admin)
 {
+    /** The admin listener: {@code /status}, {@code /metrics}, {@code /healthz}, {@code /readyz}; port 0 for a free one. */
+    public record AdminListener(String host, int port)
+    {
+    }
+
     /** {@link #port} when HTTP_PORT is {@code off}. */
     public static final int OFF = -2;
 
@@ -44,7 +50,7 @@ public record ServerConfig(String host, int port, Duration clientIdleTimeout, in
     /** A server with a plain listener only. */
     public ServerConfig(String host, int port, Duration clientIdleTimeout, int maxRequestHeaderBytes, int listenBacklog, Duration shutdownDrain)
     {
-        this(host, port, clientIdleTimeout, maxRequestHeaderBytes, listenBacklog, shutdownDrain, null);
+        this(host, port, clientIdleTimeout, maxRequestHeaderBytes, listenBacklog, shutdownDrain, null, null);
     }
 
     /** @return whether the plain (HTTP/1.1 and h2c) listener runs */
@@ -70,7 +76,15 @@ public record ServerConfig(String host, int port, Duration clientIdleTimeout, in
             Values.integer(source, Setting.MAX_REQUEST_HEADER_BYTES, 1024, 1 << 20, "is not a number of bytes from 1024 to 1048576", problems),
             Values.integer(source, Setting.LISTEN_BACKLOG, 1, 65535, "is not a queue length from 1 to 65535", problems),
             Values.duration(source, Setting.SHUTDOWN_DRAIN, problems),
-            tls);
+            tls, admin(source, problems));
+    }
+
+    private static AdminListener admin(ConfigSource source, Problems problems)
+    {
+        if (Values.optional(source, Setting.ADMIN_PORT) == null)
+            return null;
+        int port = Values.integer(source, Setting.ADMIN_PORT, 0, 65535, "is not a port number (0-65535)", problems);
+        return new AdminListener(Values.string(source, Setting.ADMIN_HOST).trim(), port);
     }
 
     /** @return the TLS listener HTTPS_PORT asks for, its files read and checked; null without one, or after a problem */

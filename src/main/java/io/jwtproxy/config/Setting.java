@@ -138,6 +138,14 @@ public enum Setting
         "Largest token the proxy sends. A token that would be larger goes without its `groups` claim (the "
         + "upstream sees no groups, and the log says how many were left out); one still larger is not sent: the "
         + "client gets 500 and nothing is forwarded."),
+    ADMIN_PATH(Scope.EVERY_DEPLOYMENT, null,
+        "Where `/status`, `/metrics`, `/healthz` and `/readyz` are served on the public listener, a path prefix "
+        + "(e.g. `/_jwt-proxy`); unset: at the root, `/status` as ever. The jar with `ADMIN_PORT` serves them "
+        + "there instead, and the public listener forwards those paths like any other."),
+    METRICS(Scope.EVERY_DEPLOYMENT, "on",
+        "`on`: Prometheus metrics at `/metrics`; `off`: none are kept (the endpoint answers 404)."),
+    ACCESS_LOG_FORMAT(Scope.EVERY_DEPLOYMENT, "text",
+        "The access log's lines: `text`, or `json` (one object per line)."),
     HTTP_HOST(Scope.JAR, "0.0.0.0",
         "Address the embedded server listens on."),
     HTTP_PORT(Scope.JAR, "8080",
@@ -155,6 +163,12 @@ public enum Setting
     TLS_CLIENT_CA_FILE(Scope.JAR, null,
         "A PEM bundle of the CAs whose client certificates the TLS listener asks for and verifies, for "
         + "`AUTH=mtls`; a client may still connect without one. Unset: no client certificate is asked for."),
+    ADMIN_PORT(Scope.JAR, null,
+        "Port of the admin listener (plain HTTP/1.1) serving `/status`, `/metrics`, `/healthz` and `/readyz` for "
+        + "operators; it stays up while the proxy drains. Unset: no admin listener, and those paths are served "
+        + "on the public listener under `ADMIN_PATH`."),
+    ADMIN_HOST(Scope.JAR, "127.0.0.1",
+        "Address the admin listener listens on."),
     CLIENT_IDLE_TIMEOUT(Scope.JAR, "30s",
         "How long a client connection may stay silent, in the middle of its headers or body or between "
         + "requests, before it is closed (a container's connector has its own)."),

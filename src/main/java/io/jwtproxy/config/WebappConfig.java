@@ -7,7 +7,7 @@ import jakarta.servlet.ServletContext;
  * material are required). The embedded server's settings are not read: a stray HTTP_PORT in a
  * container's environment is the container's business.
  */
-public record WebappConfig(ProxyConfig proxy, TokenConfig tokens, AuthConfig auth)
+public record WebappConfig(ProxyConfig proxy, TokenConfig tokens, AuthConfig auth, AdminConfig admin)
 {
     /** @throws ConfigException naming every bad or missing setting */
     public static WebappConfig load(ConfigSource source)
@@ -16,8 +16,9 @@ public record WebappConfig(ProxyConfig proxy, TokenConfig tokens, AuthConfig aut
         ProxyConfig proxy = ProxyConfig.load(source, true, problems);
         TokenConfig tokens = TokenConfig.load(source, true, problems);
         AuthConfig auth = AuthConfig.load(source, problems);
+        AdminConfig admin = AdminConfig.load(source, problems);
         problems.throwIfAny();
-        return new WebappConfig(proxy, tokens, auth);
+        return new WebappConfig(proxy, tokens, auth, admin);
     }
 
     /** @return the settings of a webapp: JVM system properties, then the environment, then its context parameters */

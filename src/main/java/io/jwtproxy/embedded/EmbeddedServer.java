@@ -12,12 +12,14 @@ import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +27,7 @@ import org.slf4j.LoggerFactory;
 import io.jwtproxy.BootListener;
 import io.jwtproxy.JwtProxyServlet;
 import io.jwtproxy.ProxyRuntime;
-import io.jwtproxy.StatusServlet;
+import io.jwtproxy.AdminServlet;
 import io.jwtproxy.config.ServerConfig;
 import io.jwtproxy.config.Setting;
 import io.jwtproxy.tls.TlsIdentity;
@@ -38,6 +40,9 @@ public final class EmbeddedServer
     /** The listeners' names: the plain one (HTTP/1.1 and h2c) and the TLS one (HTTP/2 and HTTP/1.1 by ALPN). */
     public static final String PLAIN = "http";
     public static final String TLS = "https";
+    /** The admin listener's name. */
+    public static final String ADMIN = "admin";
+    private static final String ADMIN_ATTRIBUTE = "io.jwtproxy.admin";
     /** How much one read from a client connection takes: large bodies stream in 64 KiB steps. */
     static final int INPUT_BUFFER_BYTES = 64 * 1024;
 
@@ -56,13 +61,76 @@ public final class EmbeddedServer
         // Initialised at start-up, so a servlet that cannot start stops the server instead of answering 500s.
         proxy.setInitOrder(1);
         context.addServlet(proxy, "/*");
-        ServletHolder status = new ServletHolder("status", StatusServlet.class);
-        status.setInitOrder(1);
-        context.addServlet(status, "/status");
         // Stopping refuses new connections at once, then waits up to SHUTDOWN_DRAIN for in-flight requests.
         server.setHandler(new GracefulHandler(context));
         server.setStopTimeout(settings.shutdownDrain().toMillis());
+        Server admin = settings.admin() == null ? null : newAdminServer(settings.admin(), runtime);
+        server.addEventListener(new LifeCycle.Listener()
+        {
+            @Override
+            public void lifeCycleStopping(LifeCycle event)
+            {
+                // Before the listeners close: /readyz says 503 from the drain's first moment.
+                runtime.startDrain();
+            }
+
+            @Override
+            public void lifeCycleStopped(LifeCycle event)
+            {
+                // The admin listener outlives the drain, so that probes see it; it goes last.
+                if (admin != null)
+                    LifeCycle.stop(admin);
+            }
+        });
+        if (admin != null)
+            server.setAttribute(ADMIN_ATTRIBUTE, admin);
         return server;
+    }
+
+    /** @return the proxy server's admin listener's server, unstarted until {@link #startAdmin}; null without ADMIN_PORT */
+    public static Server admin(Server proxy)
+    {
+        return (Server)proxy.getAttribute(ADMIN_ATTRIBUTE);
+    }
+
+    /** Starts the admin listener of a started proxy server, if it has one; it stops when the proxy server has. */
+    static void startAdmin(Server proxy, ServerConfig settings)
+    {
+        Server admin = admin(proxy);
+        if (admin == null)
+            return;
+        try
+        {
+            admin.start();
+        }
+        catch (Exception x)
+        {
+            LifeCycle.stop(proxy);
+            if (x instanceof IOException && x.getCause() instanceof BindException)
+                throw new StartupException(Setting.ADMIN_PORT + ": cannot listen on " + settings.admin().host() + ":" + settings.admin().port()
+                    + " for the admin listener (" + x.getCause().getMessage() + "); set " + Setting.ADMIN_PORT + " to a free port or "
+                    + Setting.ADMIN_HOST + " to a local address");
+            throw new StartupException("cannot start the admin listener: " + x);
+        }
+    }
+
+    private static Server newAdminServer(ServerConfig.AdminListener settings, ProxyRuntime runtime)
+    {
+        QueuedThreadPool threads = new QueuedThreadPool(8, 2);
+        threads.setName("jwt-proxy-admin");
+        Server admin = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        ServerConnector connector = new ServerConnector(admin, 1, 1, new HttpConnectionFactory(http));
+        connector.setName(ADMIN);
+        connector.setHost(settings.host());
+        connector.setPort(settings.port());
+        admin.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler("/");
+        context.addServlet(new ServletHolder("admin", new AdminServlet(runtime)), "/*");
+        admin.setHandler(context);
+        return admin;
     }
 
     /** @return an unstarted server running the echo upstream at {@code /*}, with Jetty's default limits */

@@ -102,11 +102,12 @@ public final class Main
         ProxyRuntime runtime = null;
         try
         {
-            runtime = ProxyRuntime.start(proxy, tokens, config.auth());
+            runtime = ProxyRuntime.start(proxy, tokens, config.auth(), config.admin());
             Server server = EmbeddedServer.newProxyServer(config.server(), runtime);
             if (echo != null)
                 server.addManaged(echo);
             EmbeddedServer.start(server, "the proxy", config.server());
+            EmbeddedServer.startAdmin(server, config.server());
             logListeners("jwt-proxy", server, config.server());
             return server;
         }
@@ -136,6 +137,10 @@ public final class Main
         if (settings.tls() != null)
             LOG.info("{} listening on https://{}:{} (TLS 1.3 and 1.2; h2, HTTP/1.1) with certificate {}", what, settings.host(),
                 EmbeddedServer.port(server, EmbeddedServer.TLS), settings.tls().identity());
+        Server admin = EmbeddedServer.admin(server);
+        if (admin != null)
+            LOG.info("{} admin listener on http://{}:{} (/status, /metrics, /healthz, /readyz)", what, settings.admin().host(),
+                EmbeddedServer.port(admin, EmbeddedServer.ADMIN));
     }
 
     /**

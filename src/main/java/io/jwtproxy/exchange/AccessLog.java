@@ -1,29 +1,81 @@
 package io.jwtproxy.exchange;
 
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.jwtproxy.config.AdminConfig;
+
 /**
  * One line per exchange, on the logger {@code io.jwtproxy.access}: method, path without the query,
- * status, request and response body bytes, duration, and how it failed or was retried. Never the
- * token or a secret.
+ * status, request and response body bytes, duration, the token's {@code jti} and the caller's
+ * {@code sub}, and how it failed or was retried; as text, or as one JSON object that adds the time,
+ * the client's address and the upstream's status. Never the token or a secret.
  */
-final class AccessLog
+public final class AccessLog
 {
     private static final Logger ACCESS = LoggerFactory.getLogger("io.jwtproxy.access");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    private AccessLog()
+    private final AdminConfig.AccessLogFormat format;
+
+    public AccessLog(AdminConfig.AccessLogFormat format)
     {
+        this.format = format;
     }
 
-    static void write(String method, String path, int status, long bytesIn, long bytesOut, long nanos, String outcome)
+    public void write(Exchange exchange, int status, long nanos, String outcome)
     {
         if (!ACCESS.isInfoEnabled())
             return;
-        String millis = String.format("%.1f", nanos / 1e6);
-        if (outcome == null)
-            ACCESS.info("{} {} {} in={} out={} {}ms", method, path, status, bytesIn, bytesOut, millis);
-        else
-            ACCESS.info("{} {} {} in={} out={} {}ms {}", method, path, status, bytesIn, bytesOut, millis, outcome);
+        if (format == AdminConfig.AccessLogFormat.JSON)
+        {
+            ACCESS.info(json(exchange, status, nanos, outcome));
+            return;
+        }
+        StringBuilder line = new StringBuilder(96).append(exchange.method()).append(' ').append(exchange.path()).append(' ').append(status)
+            .append(" in=").append(exchange.bytesIn()).append(" out=").append(exchange.bytesOut()).append(' ')
+            .append(String.format("%.1f", nanos / 1e6)).append("ms");
+        if (exchange.jti() != null)
+            line.append(" jti=").append(exchange.jti());
+        if (exchange.subject() != null)
+            line.append(" sub=").append(exchange.subject().replaceAll("\\s", "_"));
+        if (outcome != null)
+            line.append(' ').append(outcome);
+        ACCESS.info(line.toString());
+    }
+
+    private static String json(Exchange exchange, int status, long nanos, String outcome)
+    {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("time", Instant.now().toString());
+        line.put("client", exchange.clientAddress());
+        line.put("method", exchange.method());
+        line.put("path", exchange.path());
+        line.put("status", status);
+        line.put("bytesIn", exchange.bytesIn());
+        line.put("bytesOut", exchange.bytesOut());
+        line.put("durationMs", Math.round(nanos / 1e4) / 100.0);
+        if (exchange.upstreamStatus() > 0)
+            line.put("upstreamStatus", exchange.upstreamStatus());
+        if (exchange.failure() != null)
+            line.put("failure", exchange.failure().reason());
+        if (outcome != null)
+            line.put("outcome", outcome);
+        line.put("jti", exchange.jti());
+        line.put("sub", exchange.subject());
+        try
+        {
+            return JSON.writeValueAsString(line);
+        }
+        catch (JsonProcessingException x)
+        {
+            throw new IllegalStateException("a map of strings and numbers is always JSON", x);
+        }
     }
 }

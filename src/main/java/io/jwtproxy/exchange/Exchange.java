@@ -26,17 +26,39 @@ public final class Exchange
     private volatile boolean interimRelayed;
     private volatile boolean bodyless;
 
-    private Exchange(String method, String path)
+    private final String clientAddress;
+    private final Observer observer;
+    private volatile String jti;
+    private volatile String subject;
+    private volatile int upstreamStatus;
+
+    /** Sees each exchange begin and end: the access log, the metrics. */
+    public interface Observer
+    {
+        void begun(Exchange exchange);
+
+        /**
+         * @param status the status the client got
+         * @param nanos how long the exchange took
+         * @param outcome how it failed or was retried, or null
+         */
+        void finished(Exchange exchange, int status, long nanos, String outcome);
+    }
+
+    private Exchange(String method, String path, String clientAddress, Observer observer)
     {
         this.method = method;
         this.path = path;
+        this.clientAddress = clientAddress;
+        this.observer = observer;
     }
 
     /** @return a new exchange for the request, which carries it from now on */
-    public static Exchange begin(HttpServletRequest clientRequest)
+    public static Exchange begin(HttpServletRequest clientRequest, Observer observer)
     {
-        Exchange exchange = new Exchange(clientRequest.getMethod(), clientRequest.getRequestURI());
+        Exchange exchange = new Exchange(clientRequest.getMethod(), clientRequest.getRequestURI(), clientRequest.getRemoteAddr(), observer);
         clientRequest.setAttribute(ATTRIBUTE, exchange);
+        observer.begun(exchange);
         return exchange;
     }
 
@@ -126,7 +148,58 @@ public final class Exchange
     public void finish(int status, boolean midResponse)
     {
         if (!finished.getAndSet(true))
-            AccessLog.write(method, path, status, bytesIn, bytesOut, System.nanoTime() - startNanos, outcome(midResponse));
+            observer.finished(this, status, System.nanoTime() - startNanos, outcome(midResponse));
+    }
+
+    /** Records the token sent upstream: its {@code jti} and {@code sub}, for the access line (never the token). */
+    public void minted(String jti, String subject)
+    {
+        this.jti = jti;
+        this.subject = subject;
+    }
+
+    public void upstreamAnswered(int status)
+    {
+        this.upstreamStatus = status;
+    }
+
+    public String method()
+    {
+        return method;
+    }
+
+    /** @return the path without the query, as the client sent it */
+    public String path()
+    {
+        return path;
+    }
+
+    public String clientAddress()
+    {
+        return clientAddress;
+    }
+
+    public long bytesIn()
+    {
+        return bytesIn;
+    }
+
+    /** @return the last token's {@code jti}, or null when none was minted */
+    public String jti()
+    {
+        return jti;
+    }
+
+    /** @return the authenticated caller, or null */
+    public String subject()
+    {
+        return subject;
+    }
+
+    /** @return the upstream's status, or 0 when it gave none */
+    public int upstreamStatus()
+    {
+        return upstreamStatus;
     }
 
     private String outcome(boolean midResponse)

@@ -12,9 +12,15 @@ import org.eclipse.jetty.http.HttpStatus;
  *
  * @param status the status the client gets, unless its response had begun
  * @param reason what the access line says, without the token or any secret
+ * @param upstreamKind for a failure of the upstream: refused, timeout, reset, tls or other; else null
  */
-public record Failure(int status, String reason)
+public record Failure(int status, String reason, String upstreamKind)
 {
+    public Failure(int status, String reason)
+    {
+        this(status, reason, null);
+    }
+
     /** The request's target cannot be made into the upstream's URI. */
     public static final Failure UNFORWARDABLE_TARGET = new Failure(HttpStatus.BAD_REQUEST_400, "request target cannot be forwarded");
 
@@ -31,7 +37,7 @@ public record Failure(int status, String reason)
             return new Failure(HttpStatus.REQUEST_TIMEOUT_408, "client request timed out: " + describe(failure));
         if (failure instanceof HttpException || failure.getCause() instanceof HttpException)
             return new Failure(HttpStatus.BAD_REQUEST_400, "client request malformed: " + describe(failure));
-        return new Failure(HttpStatus.BAD_GATEWAY_502, "upstream failed while taking the request body: " + describe(failure));
+        return new Failure(HttpStatus.BAD_GATEWAY_502, "upstream failed while taking the request body: " + describe(failure), kind(failure));
     }
 
     /**
@@ -42,12 +48,30 @@ public record Failure(int status, String reason)
     public static Failure ofUpstream(Throwable failure)
     {
         if (failure instanceof TimeoutException)
-            return new Failure(HttpStatus.GATEWAY_TIMEOUT_504, "upstream timed out: " + describe(failure));
+            return new Failure(HttpStatus.GATEWAY_TIMEOUT_504, "upstream timed out: " + describe(failure), "timeout");
         if (failure instanceof UnrelayableResponseException)
-            return new Failure(HttpStatus.BAD_GATEWAY_502, failure.getMessage());
+            return new Failure(HttpStatus.BAD_GATEWAY_502, failure.getMessage(), "other");
         if (failure instanceof HttpException)
             return new Failure(HttpStatus.BAD_REQUEST_400, "client request malformed: " + describe(failure));
-        return new Failure(HttpStatus.BAD_GATEWAY_502, "upstream failed: " + describe(failure));
+        return new Failure(HttpStatus.BAD_GATEWAY_502, "upstream failed: " + describe(failure), kind(failure));
+    }
+
+    /** @return the metrics' name for how the upstream failed: refused, timeout, reset, tls or other */
+    private static String kind(Throwable failure)
+    {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause())
+        {
+            if (cause instanceof javax.net.ssl.SSLException)
+                return "tls";
+            if (cause instanceof java.net.ConnectException || cause instanceof java.net.UnknownHostException)
+                return "refused";
+            if (cause instanceof TimeoutException || cause instanceof java.net.SocketTimeoutException)
+                return "timeout";
+            if (cause instanceof java.io.EOFException || cause instanceof java.nio.channels.ClosedChannelException
+                || String.valueOf(cause.getMessage()).contains("reset"))
+                return "reset";
+        }
+        return "other";
     }
 
     /** @return whether the client is to blame (4xx), so that no retry or later failure may replace it */

@@ -160,8 +160,20 @@ public final class JwtMinter
      */
     public String mint(String principal, String email, String name, List<String> groups, String method, String targetUri)
     {
+        return minted(principal, email, name, groups, method, targetUri).token();
+    }
+
+    /** A token and its {@code jti}, which the access log may name (the token itself never). */
+    public record Minted(String token, String jti)
+    {
+    }
+
+    /** As {@link #mint(String, String, String, List, String, String)}, with the token's {@code jti}. */
+    public Minted minted(String principal, String email, String name, List<String> groups, String method, String targetUri)
+    {
         long seconds = clock.instant().getEpochSecond();
-        return mint(jtiSource.get(), seconds, day(Math.floorDiv(seconds, SECONDS_PER_DAY)), principal, email, name, groups, method, targetUri);
+        String jti = jtiSource.get();
+        return new Minted(mint(jti, seconds, day(Math.floorDiv(seconds, SECONDS_PER_DAY)), principal, email, name, groups, method, targetUri), jti);
     }
 
     String mint(String jti, long issuedAt, LocalDate date)

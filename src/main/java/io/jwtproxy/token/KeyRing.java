@@ -138,6 +138,15 @@ public final class KeyRing implements AutoCloseable
         return null;
     }
 
+    /**
+     * @return when {@code key} was published: a scheduled key is created, and so published, the JWK
+     *         Set's cache lifetime before it signs
+     */
+    public Instant publishedAt(SigningKey key)
+    {
+        return key.activeFrom().minus(publishAhead);
+    }
+
     /** @return the keys to publish now: each from its creation until its last token has expired */
     public List<SigningKey> published()
     {

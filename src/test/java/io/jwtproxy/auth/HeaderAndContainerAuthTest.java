@@ -107,7 +107,7 @@ class HeaderAndContainerAuthTest
         Server echo = proxies.revealingEcho();
         EmbeddedConfig config = EmbeddedConfig.load(ConfigSource.of(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "AUTH", "container",
             "JWT_SECRET", Tokens.SEED_SECRET, "UPSTREAM_URL", "http://127.0.0.1:" + EmbeddedServer.port(echo))));
-        Server server = EmbeddedServer.newProxyServer(config.server(), proxies.track(ProxyRuntime.start(config.proxy(), config.tokens(), config.auth())));
+        Server server = EmbeddedServer.newProxyServer(config.server(), proxies.track(ProxyRuntime.start(config.proxy(), config.tokens(), config.auth(), config.admin())));
         // Stands for the container's authentication (BASIC in web.xml, a login module): it sets the remote user.
         server.getDescendant(ServletContextHandler.class).addFilter((request, response, chain) ->
             chain.doFilter(((HttpServletRequest)request).getHeader("Authorization") == null ? request

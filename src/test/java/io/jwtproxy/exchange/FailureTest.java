@@ -30,10 +30,17 @@ class FailureTest
         assertThat(Failure.ofUpstream(new ConnectException("Connection refused")).status()).isEqualTo(502);
         assertThat(Failure.ofUpstream(new EOFException()).reason()).isEqualTo("upstream failed: EOFException");
         assertThat(Failure.ofUpstream(new UnrelayableResponseException("the response head would take 40300 bytes", null)))
-            .isEqualTo(new Failure(502, "the response head would take 40300 bytes"));
+            .isEqualTo(new Failure(502, "the response head would take 40300 bytes", "other"));
         assertThat(Failure.ofUpstream(new HttpException.RuntimeException(400, "bad chunk")).status())
             .as("Jetty's server raises it for the client's malformed body").isEqualTo(400);
         assertThat(Failure.MINTING_FAILED.status()).isEqualTo(500);
+        // The metrics' kinds.
+        assertThat(Failure.ofUpstream(new ConnectException("Connection refused")).upstreamKind()).isEqualTo("refused");
+        assertThat(Failure.ofUpstream(new TimeoutException("Idle timeout 30000 ms")).upstreamKind()).isEqualTo("timeout");
+        assertThat(Failure.ofUpstream(new EOFException()).upstreamKind()).isEqualTo("reset");
+        assertThat(Failure.ofUpstream(new java.io.IOException(new javax.net.ssl.SSLHandshakeException("PKIX path building failed"))).upstreamKind())
+            .isEqualTo("tls");
+        assertThat(Failure.ofUpstream(new HttpException.RuntimeException(400, "bad chunk")).upstreamKind()).as("the client's").isNull();
         assertThat(Failure.UNFORWARDABLE_TARGET.status()).isEqualTo(400);
     }
 
