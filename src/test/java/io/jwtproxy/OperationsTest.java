@@ -166,6 +166,25 @@ class OperationsTest
     }
 
     @Test
+    void theKeyScheduleIsAGaugeOfSecondsToTheActiveKeysRetirementAndSinceTheNextWasPublished(@org.junit.jupiter.api.io.TempDir java.nio.file.Path keys)
+        throws Exception
+    {
+        Proxy proxy = proxies.start("UPSTREAM_URL", "http://127.0.0.1:" + EmbeddedServer.port(proxies.revealingEcho()), "JWT_ALG", "ES256",
+            "JWT_KEYS_DIR", keys.toString(), "JWT_TTL_SECONDS", "60",
+            "JWT_ROTATE_EVERY", "1h", "JWKS_MAX_AGE", "5m");
+        get(proxy.uri("/signed"));
+
+        Map<String, Metrics.MetricFamily> families = scrape(proxy.uri("/metrics"));
+
+        double retiresIn = families.get("jwtproxy_signing_key_retires_in_seconds").getMetric(0).getGauge().getValue();
+        double published = families.get("jwtproxy_next_key_published_seconds").getMetric(0).getGauge().getValue();
+        assertThat(retiresIn).as("the first key signs for its hour").isBetween(3000.0, 3600.0);
+        assertThat(published).as("its successor was published (written) at start-up, a period ahead").isBetween(0.0, 60.0);
+        assertThat(families.get("jwtproxy_tokens_minted").getMetric(0).getLabelList()).extracting(Metrics.LabelPair::getName)
+            .containsExactlyInAnyOrder("algorithm", "kid");
+    }
+
+    @Test
     void withMetricsOffNoneAreKept() throws Exception
     {
         Proxy proxy = proxies.startRevealing("METRICS", "off");

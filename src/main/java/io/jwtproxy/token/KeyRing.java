@@ -67,6 +67,8 @@ public final class KeyRing implements AutoCloseable
     /** Unusable files already logged, so that each is reported once, not every refresh. */
     private final Set<String> reported = new HashSet<>();
     private volatile List<SigningKey> keys;
+    /** When each key's file was written (published), by its activeFrom; read by other threads than the refresh's. */
+    private volatile Map<Instant, Instant> writtenAt = Map.of();
     private ScheduledExecutorService scheduler;
 
     private record Loaded(long size, long modified, SigningKey key) {}
@@ -138,13 +140,10 @@ public final class KeyRing implements AutoCloseable
         return null;
     }
 
-    /**
-     * @return when {@code key} was published: a scheduled key is created, and so published, the JWK
-     *         Set's cache lifetime before it signs
-     */
+    /** @return when {@code key} was published: when its file was written (for a fixed key, when it began to sign) */
     public Instant publishedAt(SigningKey key)
     {
-        return key.activeFrom().minus(publishAhead);
+        return writtenAt.getOrDefault(key.activeFrom(), key.activeFrom());
     }
 
     /** @return the keys to publish now: each from its creation until its last token has expired */
@@ -305,6 +304,9 @@ public final class KeyRing implements AutoCloseable
         }
         loaded.clear();
         loaded.putAll(seen);
+        Map<Instant, Instant> written = new HashMap<>();
+        seen.values().forEach(entry -> written.put(entry.key().activeFrom(), Instant.ofEpochMilli(entry.modified())));
+        writtenAt = Map.copyOf(written);
         found.sort(Comparator.comparing(SigningKey::activeFrom));
         return found;
     }
