@@ -32,10 +32,12 @@ final class AdminEndpoints
 
     private final ProxyRuntime runtime;
     private final PrometheusMetricsServlet metrics;
+    private final boolean forwardAuth;
 
-    AdminEndpoints(ProxyRuntime runtime)
+    AdminEndpoints(ProxyRuntime runtime, boolean forwardAuth)
     {
         this.runtime = runtime;
+        this.forwardAuth = forwardAuth;
         this.metrics = runtime.metrics() == null ? null : new PrometheusMetricsServlet(runtime.metrics().registry());
     }
 
@@ -92,6 +94,8 @@ final class AdminEndpoints
         status.put("webSocketsOpen", stats.webSocketsOpen());
         if (runtime.authentication().enabled())
             status.put("authentications", runtime.authentication().counts());
+        if (forwardAuth)
+            status.put("forwardAuthDecisions", Map.of("allowed", stats.forwardAuthAllowed(), "denied", stats.forwardAuthDenied()));
         status.put("signingAlgorithm", runtime.tokens().algorithm().joseName());
         KeyRing keys = runtime.keys();
         if (keys != null)

@@ -80,7 +80,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
         config = runtime.proxy();
         localAnswers = new LocalAnswers(runtime.publisher());
         // On the public listener unless the jar has an admin listener for them.
-        admin = runtime.admin().onPublicListener() ? new AdminEndpoints(runtime) : null;
+        admin = runtime.admin().onPublicListener() ? new AdminEndpoints(runtime, false) : null;
         Container container = Container.of(servletConfig.getServletContext().getServerInfo());
         interims = new InterimResponses(container);
         trailers = new ResponseTrailers(container);

@@ -63,6 +63,12 @@ public final class ProxyMetrics
             .register(registry);
         GaugeWithCallback.builder().name("jwtproxy_websockets_open").help("WebSockets open now")
             .callback(callback -> callback.call(stats.webSocketsOpen())).register(registry);
+        CounterWithCallback.builder().name("jwtproxy_forward_auth_decisions_total").help("Decisions of /forward-auth, by decision")
+            .labelNames("decision").callback(callback ->
+            {
+                callback.call(stats.forwardAuthAllowed(), "allowed");
+                callback.call(stats.forwardAuthDenied(), "denied");
+            }).register(registry);
         if (authentication.enabled())
             CounterWithCallback.builder().name("jwtproxy_authentications_total").help("Authentications, by method and outcome")
                 .labelNames("method", "outcome").callback(callback -> authentication.counts()

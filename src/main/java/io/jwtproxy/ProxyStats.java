@@ -17,6 +17,8 @@ public final class ProxyStats
     private final LongAdder forwarded = new LongAdder();
     private final LongAdder tokens = new LongAdder();
     private final LongAdder webSockets = new LongAdder();
+    private final LongAdder forwardAuthAllowed = new LongAdder();
+    private final LongAdder forwardAuthDenied = new LongAdder();
 
     private final RecentTraffic recent;
 
@@ -81,6 +83,22 @@ public final class ProxyStats
     public void webSocketClosed()
     {
         webSockets.decrement();
+    }
+
+    /** Counts one decision of /forward-auth. */
+    public void forwardAuthDecided(boolean allowed)
+    {
+        (allowed ? forwardAuthAllowed : forwardAuthDenied).increment();
+    }
+
+    public long forwardAuthAllowed()
+    {
+        return forwardAuthAllowed.sum();
+    }
+
+    public long forwardAuthDenied()
+    {
+        return forwardAuthDenied.sum();
     }
 
     /** @return the WebSockets open now */

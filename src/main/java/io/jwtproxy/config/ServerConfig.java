@@ -4,9 +4,12 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 import io.jwtproxy.tls.TlsFileException;
+import io.jwtproxy.http.Cidr;
 import io.jwtproxy.tls.TlsIdentity;
 import io.jwtproxy.tls.TrustedAuthorities;
 
@@ -26,9 +29,17 @@ import io.jwtproxy.tls.TrustedAuthorities;
 public record ServerConfig(String host, int port, Duration clientIdleTimeout, int maxRequestHeaderBytes, int listenBacklog,
                            Duration shutdownDrain, TlsListener tls, AdminListener admin)
 {
-    /** The admin listener: {@code /status}, {@code /metrics}, {@code /healthz}, {@code /readyz}; port 0 for a free one. */
-    public record AdminListener(String host, int port)
+    /**
+     * The admin listener: {@code /status}, {@code /metrics}, {@code /healthz}, {@code /readyz}; port 0 for a free one.
+     *
+     * @param forwardAuthClients who may call {@code /forward-auth}; null when FORWARD_AUTH is off
+     */
+    public record AdminListener(String host, int port, List<Cidr> forwardAuthClients)
     {
+        public boolean forwardAuth()
+        {
+            return forwardAuthClients != null;
+        }
     }
 
     /** {@link #port} when HTTP_PORT is {@code off}. */
@@ -81,10 +92,29 @@ public record ServerConfig(String host, int port, Duration clientIdleTimeout, in
 
     private static AdminListener admin(ConfigSource source, Problems problems)
     {
+        boolean forwardAuth = Values.bool(source, Setting.FORWARD_AUTH, problems);
+        List<Cidr> clients = new ArrayList<>();
+        for (String block : Values.string(source, Setting.FORWARD_AUTH_CLIENTS).split(","))
+        {
+            if (block.isBlank())
+                continue;
+            try
+            {
+                clients.add(Cidr.parse(block));
+            }
+            catch (IllegalArgumentException x)
+            {
+                problems.add(Setting.FORWARD_AUTH_CLIENTS, x.getMessage());
+            }
+        }
         if (Values.optional(source, Setting.ADMIN_PORT) == null)
+        {
+            if (forwardAuth)
+                problems.add(Setting.FORWARD_AUTH, "is true, but ADMIN_PORT is not set: /forward-auth is served on the admin listener only");
             return null;
+        }
         int port = Values.integer(source, Setting.ADMIN_PORT, 0, 65535, "is not a port number (0-65535)", problems);
-        return new AdminListener(Values.string(source, Setting.ADMIN_HOST).trim(), port);
+        return new AdminListener(Values.string(source, Setting.ADMIN_HOST).trim(), port, forwardAuth ? List.copyOf(clients) : null);
     }
 
     /** @return the TLS listener HTTPS_PORT asks for, its files read and checked; null without one, or after a problem */

@@ -169,6 +169,12 @@ public enum Setting
         + "on the public listener under `ADMIN_PATH`."),
     ADMIN_HOST(Scope.JAR, "127.0.0.1",
         "Address the admin listener listens on."),
+    FORWARD_AUTH(Scope.JAR, "false",
+        "`true`: the admin listener (`ADMIN_PORT`, then required) answers `/forward-auth`, the decision endpoint "
+        + "for nginx `auth_request`, Caddy `forward_auth`, Traefik `forwardAuth` and Envoy `ext_authz`: 200 with a "
+        + "token for the original request, or 401/403 with the challenges. Never on the public listener."),
+    FORWARD_AUTH_CLIENTS(Scope.JAR, "127.0.0.1/32,::1/128",
+        "The addresses (CIDR list) of the gateways that may call `/forward-auth`; any other gets 403."),
     CLIENT_IDLE_TIMEOUT(Scope.JAR, "30s",
         "How long a client connection may stay silent, in the middle of its headers or body or between "
         + "requests, before it is closed (a container's connector has its own)."),

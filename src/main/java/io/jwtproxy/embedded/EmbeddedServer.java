@@ -128,7 +128,7 @@ public final class EmbeddedServer
         connector.setPort(settings.port());
         admin.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
-        context.addServlet(new ServletHolder("admin", new AdminServlet(runtime)), "/*");
+        context.addServlet(new ServletHolder("admin", new AdminServlet(runtime, settings.forwardAuthClients())), "/*");
         admin.setHandler(context);
         return admin;
     }
