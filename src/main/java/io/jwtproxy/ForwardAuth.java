@@ -123,12 +123,7 @@ final class ForwardAuth
     {
         runtime.stats().forwardAuthDecided(false);
         exchange.fail(new Failure(deny.status(), deny.reason()));
-        response.setStatus(deny.status());
-        for (String challenge : deny.challenges())
-            response.addHeader("WWW-Authenticate", challenge);
-        if (deny.retryAfterSeconds() > 0)
-            response.setHeader("Retry-After", Long.toString(deny.retryAfterSeconds()));
-        response.setContentLength(0);
+        deny.answer(response);
         exchange.finish(deny.status(), false);
     }
 

@@ -189,13 +189,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
     private static void refuse(HttpServletResponse proxyResponse, Exchange exchange, Authentication.Deny deny)
     {
         exchange.fail(new Failure(deny.status(), deny.reason()));
-        proxyResponse.setStatus(deny.status());
-        for (String challenge : deny.challenges())
-            proxyResponse.addHeader("WWW-Authenticate", challenge);
-        if (deny.retryAfterSeconds() > 0)
-            proxyResponse.setHeader("Retry-After", Long.toString(deny.retryAfterSeconds()));
-        proxyResponse.setHeader("Cache-Control", "no-store");
-        proxyResponse.setContentLength(0);
+        deny.answer(proxyResponse);
         exchange.finish(deny.status(), false);
     }
 

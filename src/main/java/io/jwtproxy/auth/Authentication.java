@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 import io.jwtproxy.config.AuthConfig;
 
@@ -37,6 +38,17 @@ public final class Authentication
      */
     public record Deny(int status, List<String> challenges, String reason, long retryAfterSeconds) implements Outcome
     {
+        /** Writes the refusal: its status, challenges and Retry-After, no body, not to be cached. */
+        public void answer(HttpServletResponse response)
+        {
+            response.setStatus(status);
+            for (String challenge : challenges)
+                response.addHeader("WWW-Authenticate", challenge);
+            if (retryAfterSeconds > 0)
+                response.setHeader("Retry-After", Long.toString(retryAfterSeconds));
+            response.setHeader("Cache-Control", "no-store");
+            response.setContentLength(0);
+        }
     }
 
     static final String REALM = "jwt-proxy";
