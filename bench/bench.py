@@ -165,6 +165,9 @@ def main():
     parser.add_argument("--loads", nargs="*", default=LOADS + STREAM_LOADS + PROTOCOL_LOADS, choices=LOADS + STREAM_LOADS + PROTOCOL_LOADS,
                         help="loads to run")
     parser.add_argument("--warmup-seconds", type=int, default=30, help="jwt-proxy's measured warm-up")
+    parser.add_argument("--launch", choices=["lean", "readme", "plain"], default="lean",
+                        help="jwt-proxy (the small-request and body targets) as 'Running it lean' says with its access log off like the peers' (lean), exactly as the README's "
+                             "run command starts it (readme: bin/jwt-proxy, access log on), or with the JVM's defaults (plain: java -jar)")
     args = parser.parse_args()
 
     WORK.mkdir(parents=True, exist_ok=True)
@@ -202,6 +205,8 @@ def main():
     # The launch the README recommends for production (section "Running it lean"), access log off like the peers'.
     java = [args.java, "-Xmx128m", "-XX:+UseSerialGC", "-Dio.jwtproxy.access.LEVEL=WARN", "-jar", str(jar)]
     lean = {"MALLOC_ARENA_MAX": "2"}
+    proxy_command = {"lean": java, "readme": [str(ROOT / "bin" / "jwt-proxy")], "plain": [args.java, "-jar", str(jar)]}[args.launch]
+    proxy_env = lean if args.launch == "lean" else {"JAVA": args.java}
     try:
         services["upstream-nginx"] = Service("upstream-nginx", ["nginx", "-g", "daemon off;", "-c",
                                              str(nginx_conf("upstream-nginx.conf", upstream_conf.replace("nginx.pid", "upstream-nginx.pid")))])
@@ -213,8 +218,8 @@ def main():
             services["haproxy"] = Service("haproxy", ["haproxy", "-f", str(BENCH / "haproxy.cfg")])
         for name, command, envs in [
             ("aiohttp", ["/usr/bin/python3", str(BENCH / "aiohttp_proxy.py")], {}),
-            ("jwt-proxy", java, {**lean, "HTTP_HOST": "127.0.0.1"}),
-            ("jwt-proxy-metrics-off", java, {**lean, "HTTP_HOST": "127.0.0.1", "METRICS": "off"}),
+            ("jwt-proxy", proxy_command, {**proxy_env, "HTTP_HOST": "127.0.0.1"}),
+            ("jwt-proxy-metrics-off", proxy_command, {**proxy_env, "HTTP_HOST": "127.0.0.1", "METRICS": "off"}),
         ]:
             if name not in args.only:
                 continue
@@ -563,7 +568,7 @@ def render(results, args, warmup=None):
     def ratio(value, base):
         return f"{value / base:.2f}" if value and base else "–"
 
-    lines = [f"Machine: {os.cpu_count()} cores, {os.uname().release}; {args.rounds} interleaved rounds, wrk {args.seconds} s, "
+    lines = [f"Machine: {os.cpu_count()} cores, {os.uname().release}; jwt-proxy launched {args.launch}; {args.rounds} interleaved rounds, wrk {args.seconds} s, "
              f"bodies {args.big_bytes:,} bytes; load average at the rounds' starts "
              f"{min(r['loadavg'] for r in results):.2f}–{max(r['loadavg'] for r in results):.2f}.", ""]
     if warmup:

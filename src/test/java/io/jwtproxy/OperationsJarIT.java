@@ -59,6 +59,42 @@ class OperationsJarIT
     }
 
     @Test
+    void theReadmesLauncherRunsTheJarLeanAndASigtermStillDrainsItToExitZero() throws Exception
+    {
+        ProcessBuilder builder = new ProcessBuilder("bin/jwt-proxy").redirectErrorStream(true);
+        builder.environment().putAll(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0"));
+        Process launcher = builder.start();
+        try (java.io.BufferedReader output = new java.io.BufferedReader(new java.io.InputStreamReader(launcher.getInputStream())))
+        {
+            java.util.regex.Pattern listening = java.util.regex.Pattern.compile("jwt-proxy listening on http://127.0.0.1:(\\d+)");
+            int port = -1;
+            while (port < 0)
+            {
+                String line = output.readLine();
+                if (line == null)
+                    break;
+                java.util.regex.Matcher matcher = listening.matcher(line);
+                if (matcher.find())
+                    port = Integer.parseInt(matcher.group(1));
+            }
+            assertThat(port).as("the launcher's jar listens").isPositive();
+            String commandLine = new String(java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/" + launcher.pid() + "/cmdline"))).replace('\0', ' ');
+            String environment = new String(java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/" + launcher.pid() + "/environ")));
+
+            assertThat(commandLine).as("the JVM is the launcher's own process").contains("-Xmx128m -XX:+UseSerialGC -jar");
+            assertThat(environment).contains("MALLOC_ARENA_MAX=2");
+            assertThat(get("http://127.0.0.1:" + port + "/status")).isEqualTo(200);
+            launcher.destroy();
+            assertThat(launcher.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(launcher.exitValue()).as("exit status after SIGTERM").isZero();
+        }
+        finally
+        {
+            launcher.destroyForcibly();
+        }
+    }
+
+    @Test
     void jsonAccessLinesCarryTheJtiOfTheTokenTheUpstreamGotAndNeverTheToken() throws Exception
     {
         try (JavaProcess proxy = JavaProcess.jar(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "ACCESS_LOG_FORMAT", "json",

@@ -18,7 +18,6 @@ import io.jwtproxy.testing.Certificates.KeyForm;
 import io.jwtproxy.testing.Certificates.KeyType;
 import io.jwtproxy.testing.Certificates.Purpose;
 import io.jwtproxy.testing.JavaProcess;
-import io.jwtproxy.testing.TlsProbe;
 
 import static io.jwtproxy.testing.TlsProbe.serial;
 import static io.jwtproxy.testing.TlsProbe.serialOfANewConnection;
