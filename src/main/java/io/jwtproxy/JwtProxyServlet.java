@@ -142,7 +142,9 @@ public class JwtProxyServlet extends AsyncProxyServlet
         {
             String path = clientRequest.getRequestURI().substring(clientRequest.getContextPath().length());
             String prefix = runtime.admin().pathPrefix();
-            if (path.startsWith(prefix) && admin.answered(path.substring(prefix.length()), clientRequest, proxyResponse))
+            // At the root, where they would shadow the upstream's own paths, only the seed's /status; under ADMIN_PATH all four.
+            boolean served = prefix.isEmpty() ? path.equals("/status") : path.startsWith(prefix);
+            if (served && admin.answered(path.substring(prefix.length()), clientRequest, proxyResponse))
                 return;
         }
         runtime.stats().requestReceived();

@@ -76,7 +76,7 @@ class OperationsTest
     @Test
     void metricsCountEveryRequestExactlyWithBoundedLabels() throws Exception
     {
-        Proxy proxy = proxies.startRevealing();
+        Proxy proxy = proxies.startRevealing("ADMIN_PATH", "/_jwt-proxy");
         for (int i = 0; i < 5; i++)
             assertThat(get(proxy.uri("/orders/" + i + "?user=u" + i)).statusCode()).isEqualTo(200);
         for (int i = 0; i < 2; i++)
@@ -86,7 +86,7 @@ class OperationsTest
         client.send(HttpRequest.newBuilder(proxy.uri("/gone")).method("BREW", HttpRequest.BodyPublishers.noBody()).build(),
             HttpResponse.BodyHandlers.discarding());
 
-        Map<String, Metrics.MetricFamily> families = scrape(proxy.uri("/metrics"));
+        Map<String, Metrics.MetricFamily> families = scrape(proxy.uri("/_jwt-proxy/metrics"));
 
         assertThat(counter(families.get("jwtproxy_requests"), "method", "GET", "status_class", "2xx")).isEqualTo(6);
         assertThat(counter(families.get("jwtproxy_requests"), "method", "POST", "status_class", "2xx")).isEqualTo(2);
@@ -108,10 +108,10 @@ class OperationsTest
     void upstreamFailuresAreCountedByKind() throws Exception
     {
         Proxy proxy = proxies.start("UPSTREAM_URL", "http://127.0.0.1:" + io.jwtproxy.testing.Deployment.freePort(), "JWT_SECRET",
-            io.jwtproxy.testing.Tokens.SEED_SECRET);
+            io.jwtproxy.testing.Tokens.SEED_SECRET, "ADMIN_PATH", "/_jwt-proxy");
         assertThat(get(proxy.uri("/down")).statusCode()).isEqualTo(502);
 
-        Map<String, Metrics.MetricFamily> families = scrape(proxy.uri("/metrics"));
+        Map<String, Metrics.MetricFamily> families = scrape(proxy.uri("/_jwt-proxy/metrics"));
 
         assertThat(counter(families.get("jwtproxy_upstream_failures"), "kind", "refused")).isEqualTo(1);
         assertThat(counter(families.get("jwtproxy_requests"), "method", "GET", "status_class", "5xx")).isEqualTo(1);
@@ -120,11 +120,11 @@ class OperationsTest
     @Test
     void theTextFormatsAreNegotiated() throws Exception
     {
-        Proxy proxy = proxies.startRevealing();
+        Proxy proxy = proxies.startRevealing("ADMIN_PATH", "/_jwt-proxy");
         get(proxy.uri("/one"));
 
-        HttpResponse<byte[]> text = get(proxy.uri("/metrics"));
-        HttpResponse<byte[]> openMetrics = get(proxy.uri("/metrics"), "Accept", "application/openmetrics-text; version=1.0.0");
+        HttpResponse<byte[]> text = get(proxy.uri("/_jwt-proxy/metrics"));
+        HttpResponse<byte[]> openMetrics = get(proxy.uri("/_jwt-proxy/metrics"), "Accept", "application/openmetrics-text; version=1.0.0");
 
         assertThat(text.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/plain; version=0.0.4");
         assertThat(new String(text.body())).contains("jwtproxy_requests_total{method=\"GET\",status_class=\"2xx\"} 1.0");
@@ -171,10 +171,10 @@ class OperationsTest
     {
         Proxy proxy = proxies.start("UPSTREAM_URL", "http://127.0.0.1:" + EmbeddedServer.port(proxies.revealingEcho()), "JWT_ALG", "ES256",
             "JWT_KEYS_DIR", keys.toString(), "JWT_TTL_SECONDS", "60",
-            "JWT_ROTATE_EVERY", "1h", "JWKS_MAX_AGE", "5m");
+            "JWT_ROTATE_EVERY", "1h", "JWKS_MAX_AGE", "5m", "ADMIN_PATH", "/_jwt-proxy");
         get(proxy.uri("/signed"));
 
-        Map<String, Metrics.MetricFamily> families = scrape(proxy.uri("/metrics"));
+        Map<String, Metrics.MetricFamily> families = scrape(proxy.uri("/_jwt-proxy/metrics"));
 
         double retiresIn = families.get("jwtproxy_signing_key_retires_in_seconds").getMetric(0).getGauge().getValue();
         double published = families.get("jwtproxy_next_key_published_seconds").getMetric(0).getGauge().getValue();
@@ -185,11 +185,21 @@ class OperationsTest
     }
 
     @Test
+    void withoutAdminPathOnlyTheSeedsStatusIsTheProxysAndTheOtherPathsGoUpstream() throws Exception
+    {
+        Proxy proxy = proxies.startRevealing();
+
+        assertThat(get(proxy.uri("/status")).headers().firstValue("x-upstream-token")).as("the proxy's own").isEmpty();
+        for (String path : List.of("/metrics", "/healthz", "/readyz"))
+            assertThat(get(proxy.uri(path)).headers().firstValue("x-upstream-token")).as("%s forwarded", path).isPresent();
+    }
+
+    @Test
     void withMetricsOffNoneAreKept() throws Exception
     {
-        Proxy proxy = proxies.startRevealing("METRICS", "off");
+        Proxy proxy = proxies.startRevealing("METRICS", "off", "ADMIN_PATH", "/_jwt-proxy");
 
-        assertThat(get(proxy.uri("/metrics")).statusCode()).isEqualTo(404);
-        assertThat(get(proxy.uri("/healthz")).statusCode()).isEqualTo(200);
+        assertThat(get(proxy.uri("/_jwt-proxy/metrics")).statusCode()).isEqualTo(404);
+        assertThat(get(proxy.uri("/_jwt-proxy/healthz")).statusCode()).isEqualTo(200);
     }
 }

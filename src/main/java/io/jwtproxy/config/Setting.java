@@ -140,8 +140,9 @@ public enum Setting
         + "client gets 500 and nothing is forwarded."),
     ADMIN_PATH(Scope.EVERY_DEPLOYMENT, null,
         "Where `/status`, `/metrics`, `/healthz` and `/readyz` are served on the public listener, a path prefix "
-        + "(e.g. `/_jwt-proxy`); unset: at the root, `/status` as ever. The jar with `ADMIN_PORT` serves them "
-        + "there instead, and the public listener forwards those paths like any other."),
+        + "(e.g. `/_jwt-proxy`); unset: only `/status`, at the root as ever, and the other three paths go to the "
+        + "upstream. The jar with `ADMIN_PORT` serves all four there instead, and the public listener forwards "
+        + "those paths like any other."),
     METRICS(Scope.EVERY_DEPLOYMENT, "on",
         "`on`: Prometheus metrics at `/metrics`; `off`: none are kept (the endpoint answers 404)."),
     ACCESS_LOG_FORMAT(Scope.EVERY_DEPLOYMENT, "text",
