@@ -19,10 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +30,7 @@ import io.jwtproxy.embedded.EmbeddedServer;
 import io.jwtproxy.testing.Deployment;
 import io.jwtproxy.testing.JavaProcess;
 import io.jwtproxy.testing.OidcProvider;
+import io.jwtproxy.testing.ServletServer;
 import io.jwtproxy.testing.Tokens;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -59,12 +57,7 @@ class GatewayIT
     @BeforeEach
     void start() throws Exception
     {
-        upstream = new Server();
-        ServerConnector connector = new ServerConnector(upstream);
-        connector.setHost("127.0.0.1");
-        upstream.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler("/");
-        context.addServlet(new ServletHolder(new HttpServlet()
+        upstream = ServletServer.on(new HttpServlet()
         {
             @Override
             protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException
@@ -74,8 +67,7 @@ class GatewayIT
                 response.setHeader("x-upstream-authorization", String.valueOf(request.getHeader("Authorization")));
                 response.getOutputStream().write(("upstream saw " + request.getMethod() + " " + request.getRequestURI()).getBytes(StandardCharsets.UTF_8));
             }
-        }), "/*");
-        upstream.setHandler(context);
+        });
         upstream.start();
         provider = new OidcProvider();
         resources.add(provider);

@@ -21,8 +21,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.eclipse.jetty.client.AsyncRequestContent;
 import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.ContentResponse;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http2.client.HTTP2Client;
 import org.eclipse.jetty.http2.client.transport.HttpClientTransportOverHTTP2;
@@ -42,6 +40,7 @@ import io.jwtproxy.testing.Certificates.KeyForm;
 import io.jwtproxy.testing.Proxies;
 import io.jwtproxy.testing.Proxy;
 import io.jwtproxy.testing.RawHttp;
+import io.jwtproxy.testing.ServletServer;
 import io.jwtproxy.testing.TlsProbe;
 import io.jwtproxy.testing.Tokens;
 
@@ -224,12 +223,7 @@ class Http2AndTlsTest
     /** @return an upstream whose answer ends with trailers, gRPC's status among them */
     private String trailingUpstream() throws Exception
     {
-        Server upstream = new Server();
-        ServerConnector connector = new ServerConnector(upstream);
-        connector.setHost("127.0.0.1");
-        upstream.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler("/");
-        context.addServlet(new ServletHolder(new HttpServlet()
+        Server upstream = ServletServer.on(new HttpServlet()
         {
             @Override
             protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException
@@ -237,10 +231,9 @@ class Http2AndTlsTest
                 response.setTrailerFields(() -> Map.of("grpc-status", "0", "x-checksum", "abc"));
                 response.getOutputStream().write("body before the trailers".getBytes(StandardCharsets.US_ASCII));
             }
-        }), "/*");
-        upstream.setHandler(context);
+        });
         upstream.start();
         proxies.track(upstream::stop);
-        return "http://127.0.0.1:" + connector.getLocalPort();
+        return "http://127.0.0.1:" + EmbeddedServer.port(upstream);
     }
 }

@@ -80,11 +80,9 @@ class JettyBaseTlsIT
         // The renewal as the template's comment has it: the same export over the old key store.
         second.writePkcs12(jetty.keyStore(), PASSWORD);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        // Each turn is a new TLS handshake: the poll paces itself.
         while (!serialOfANewConnection(trusting, sslPort).equals(second.serial()))
-        {
             assertThat(System.nanoTime()).as("the renewed certificate served within 30 s").isLessThan(deadline);
-            Thread.sleep(200);
-        }
         assertThat(status(open, "/status")).as("a request on the connection opened before the renewal").isEqualTo(200);
         assertThat(serial(open)).isEqualTo(first.serial());
         open.close();

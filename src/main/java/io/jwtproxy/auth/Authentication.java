@@ -91,7 +91,7 @@ public final class Authentication
         {
             // AUTH=none: as before authentication was a setting, the container's principal if it has one.
             String user = clientRequest.getRemoteUser();
-            return new Pass(user == null ? null : new Identity(user, null, null, List.of(), AuthConfig.Method.CONTAINER.label()));
+            return new Pass(user == null ? null : new Identity(user, null, null, List.of()));
         }
         String path = clientRequest.getRequestURI().substring(clientRequest.getContextPath().length());
         if (config.publicPaths().stream().anyMatch(path::startsWith))

@@ -100,7 +100,7 @@ final class BasicAuthenticator implements Authenticator
         String hash = current.hashes().get(user);
         String key = rememberKey(credentials);
         if (hash != null && hash.equals(remembered.get(key)))
-            return new Verdict.Authenticated(new Identity(user, null, null, List.of(), method()));
+            return new Verdict.Authenticated(new Identity(user, null, null, List.of()));
         // An unknown user's password is checked all the same, against another user's hash: about as long as a wrong one.
         String checked = hash != null ? hash : current.hashes().values().stream().findFirst().orElse(DUMMY_HASH);
         boolean verified = BCrypt.verifyer().verify(password.toCharArray(), checked).verified;
@@ -112,7 +112,7 @@ final class BasicAuthenticator implements Authenticator
         if (remembered.size() >= REMEMBERED)
             remembered.clear();
         remembered.put(key, hash);
-        return new Verdict.Authenticated(new Identity(user, null, null, List.of(), method()));
+        return new Verdict.Authenticated(new Identity(user, null, null, List.of()));
     }
 
     /** @return the users, re-read first if the file changed since the last look (at most once a second) */

@@ -98,7 +98,7 @@ final class BearerAuthenticator implements Authenticator
             else
                 groups.add(claims.getStringClaimValue("groups"));
         }
-        return new Identity(claims.getSubject(), email, name, groups, method());
+        return new Identity(claims.getSubject(), email, name, groups);
     }
 
     /** What was wrong, in words of the proxy's own: nothing of the token itself goes back or into the log. */

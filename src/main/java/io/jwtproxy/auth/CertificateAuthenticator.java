@@ -34,7 +34,7 @@ final class CertificateAuthenticator implements Authenticator
     {
         if (!(clientRequest.getAttribute(CERTIFICATES_ATTRIBUTE) instanceof X509Certificate[] chain) || chain.length == 0)
             return new Verdict.Absent();
-        return new Verdict.Authenticated(new Identity(subject(chain[0]), null, null, List.of(), method()));
+        return new Verdict.Authenticated(new Identity(subject(chain[0]), null, null, List.of()));
     }
 
     /** @return the certificate's SPIFFE ID, else its subject DN in RFC 4514's form */

@@ -19,7 +19,7 @@ final class ContainerAuthenticator implements Authenticator
     public Verdict authenticate(HttpServletRequest clientRequest)
     {
         String user = clientRequest.getRemoteUser();
-        return user == null ? new Verdict.Absent() : new Verdict.Authenticated(new Identity(user, null, null, List.of(), method()));
+        return user == null ? new Verdict.Absent() : new Verdict.Authenticated(new Identity(user, null, null, List.of()));
     }
 
     @Override

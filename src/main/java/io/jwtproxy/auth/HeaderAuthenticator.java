@@ -48,8 +48,7 @@ final class HeaderAuthenticator implements Authenticator
         List<String> groupList = groups == null ? List.of()
             : Arrays.stream(groups.split(",")).map(String::trim).filter(group -> !group.isEmpty()).toList();
         String email = clientRequest.getHeader(emailHeader);
-        return new Verdict.Authenticated(new Identity(user.trim(), email == null || email.isBlank() ? null : email.trim(), null, groupList,
-            method()));
+        return new Verdict.Authenticated(new Identity(user.trim(), email == null || email.isBlank() ? null : email.trim(), null, groupList));
     }
 
     @Override

@@ -9,9 +9,8 @@ import java.util.List;
  * @param email null when the source gives none
  * @param name null when the source gives none
  * @param groups empty when the source gives none
- * @param method the {@code AUTH} method that authenticated the caller
  */
-public record Identity(String subject, String email, String name, List<String> groups, String method)
+public record Identity(String subject, String email, String name, List<String> groups)
 {
     public Identity
     {

@@ -36,10 +36,6 @@ public record ServerConfig(String host, int port, Duration clientIdleTimeout, in
      */
     public record AdminListener(String host, int port, List<Cidr> forwardAuthClients)
     {
-        public boolean forwardAuth()
-        {
-            return forwardAuthClients != null;
-        }
     }
 
     /** {@link #port} when HTTP_PORT is {@code off}. */

@@ -3,6 +3,7 @@ package io.jwtproxy.exchange;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,6 +22,8 @@ public final class AccessLog
 {
     private static final Logger ACCESS = LoggerFactory.getLogger("io.jwtproxy.access");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A text line's fields are separated by spaces: one in a subject would shift them. */
+    private static final Pattern SPACE = Pattern.compile("\\s");
 
     private final AdminConfig.AccessLogFormat format;
 
@@ -44,7 +47,7 @@ public final class AccessLog
         if (exchange.jti() != null)
             line.append(" jti=").append(exchange.jti());
         if (exchange.subject() != null)
-            line.append(" sub=").append(exchange.subject().replaceAll("\\s", "_"));
+            line.append(" sub=").append(SPACE.matcher(exchange.subject()).replaceAll("_"));
         if (outcome != null)
             line.append(' ').append(outcome);
         ACCESS.info(line.toString());

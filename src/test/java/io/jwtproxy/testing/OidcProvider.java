@@ -26,10 +26,7 @@ import io.jsonwebtoken.Jwts;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 
 import io.jwtproxy.embedded.EmbeddedServer;
 
@@ -47,18 +44,14 @@ public final class OidcProvider implements AutoCloseable
     {
     }
 
-    private final Server server = new Server();
+    private final Server server;
     private final List<SigningKey> published = new CopyOnWriteArrayList<>();
     /** How many times the JWK Set was fetched. */
     public final AtomicInteger jwksFetches = new AtomicInteger();
 
     public OidcProvider() throws Exception
     {
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler("/");
-        context.addServlet(new ServletHolder(new HttpServlet()
+        server = ServletServer.on(new HttpServlet()
         {
             @Override
             protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException
@@ -80,8 +73,7 @@ public final class OidcProvider implements AutoCloseable
                 response.setContentType("application/json");
                 response.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
             }
-        }), "/*");
-        server.setHandler(context);
+        });
         publish(newKey("key-1"));
         server.start();
     }
