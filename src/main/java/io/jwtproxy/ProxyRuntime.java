@@ -197,6 +197,12 @@ public final class ProxyRuntime implements AutoCloseable
         draining = true;
     }
 
+    /** @return whether {@link #startDrain()} was called */
+    public boolean draining()
+    {
+        return draining;
+    }
+
     /** @return whether the proxy should get traffic: not draining, and a key active to sign with */
     public boolean ready()
     {

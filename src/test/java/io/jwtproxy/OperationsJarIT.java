@@ -59,10 +59,74 @@ class OperationsJarIT
     }
 
     @Test
+    void aSigtermFirstServesOnNotReadyWithConnectionCloseForTheShutdownDelayThenClosesTheListenerAndExitsZero() throws Exception
+    {
+        try (JavaProcess proxy = JavaProcess.jar(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "ADMIN_PORT", "0", "SHUTDOWN_DELAY", "3s"),
+            List.of("-Xmx128m")))
+        {
+            int port = proxy.awaitListening();
+            String base = proxy.awaitLine("admin listener on (http://127.0.0.1:\\d+)", Duration.ofSeconds(10));
+            String before = exchange(port, "/before");
+            assertThat(before).startsWith("HTTP/1.1 200").doesNotContainIgnoringCase("connection: close").endsWith("(still open)");
+
+            ProcessHandle.of(proxy.pid()).orElseThrow().destroy();
+            proxy.awaitLine("SIGTERM: not ready; serving PT3S more", Duration.ofSeconds(10));
+            long signalled = System.nanoTime();
+            assertThat(get(base + "/readyz")).as("/readyz during the delay").isEqualTo(503);
+            String during = exchange(port, "/during");
+            assertThat(during).as("a new request during the delay").startsWith("HTTP/1.1 200").containsIgnoringCase("\r\nconnection: close\r\n");
+            assertThat(during).as("proxied, and the connection closed after it").containsIgnoringCase("x-echo-request: GET /during HTTP/1.1")
+                .doesNotContain("(still open)");
+
+            proxy.awaitLine("SIGTERM: refusing new connections", Duration.ofSeconds(10));
+            assertThat(Duration.ofNanos(System.nanoTime() - signalled)).as("listening for the delay").isGreaterThan(Duration.ofMillis(2500));
+            assertThat(proxy.awaitExit(Duration.ofSeconds(20))).isZero();
+        }
+    }
+
+    @Test
+    void aSecondSignalEndsTheShutdownDelay() throws Exception
+    {
+        try (JavaProcess proxy = JavaProcess.jar(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "SHUTDOWN_DELAY", "5m"), List.of("-Xmx128m")))
+        {
+            proxy.awaitListening();
+            ProcessHandle.of(proxy.pid()).orElseThrow().destroy();
+            proxy.awaitLine("SIGTERM: not ready", Duration.ofSeconds(10));
+            ProcessHandle.of(proxy.pid()).orElseThrow().destroy();
+
+            proxy.awaitLine("SIGTERM again: closing the listeners now", Duration.ofSeconds(10));
+            assertThat(proxy.awaitExit(Duration.ofSeconds(20))).isZero();
+        }
+    }
+
+    /** @return all a plain HTTP/1.1 connection gets for one keep-alive GET, read until the proxy closes it or 2 s pass */
+    private static String exchange(int port, String path) throws Exception
+    {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port))
+        {
+            socket.setSoTimeout(2000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            try
+            {
+                for (int n; (n = socket.getInputStream().read(buffer)) >= 0; )
+                    got.write(buffer, 0, n);
+                return got.toString(java.nio.charset.StandardCharsets.UTF_8);
+            }
+            catch (java.net.SocketTimeoutException x)
+            {
+                // Still open: a keep-alive connection.
+                return got.toString(java.nio.charset.StandardCharsets.UTF_8) + "\n(still open)";
+            }
+        }
+    }
+
+    @Test
     void theReadmesLauncherRunsTheJarLeanAndASigtermStillDrainsItToExitZero() throws Exception
     {
         ProcessBuilder builder = new ProcessBuilder("bin/jwt-proxy").redirectErrorStream(true);
-        builder.environment().putAll(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0"));
+        builder.environment().putAll(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "SHUTDOWN_DELAY", "0s"));
         Process launcher = builder.start();
         try (java.io.BufferedReader output = new java.io.BufferedReader(new java.io.InputStreamReader(launcher.getInputStream())))
         {

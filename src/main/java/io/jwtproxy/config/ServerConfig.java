@@ -22,12 +22,13 @@ import io.jwtproxy.tls.TrustedAuthorities;
  * @param clientIdleTimeout how long a client connection may stay silent
  * @param maxRequestHeaderBytes the largest request head accepted
  * @param listenBacklog the listen queue's length
- * @param shutdownDrain how long in-flight requests may take to finish on SIGTERM or SIGINT
+ * @param shutdownDelay how long the proxy serves on, not ready, after SIGTERM or SIGINT before it closes its listeners
+ * @param shutdownDrain how long in-flight requests may take to finish once the listeners are closed
  * @param tls the TLS listener, or null for none
  * @param admin the admin listener, or null for none
  */
 public record ServerConfig(String host, int port, Duration clientIdleTimeout, int maxRequestHeaderBytes, int listenBacklog,
-                           Duration shutdownDrain, TlsListener tls, AdminListener admin)
+                           Duration shutdownDelay, Duration shutdownDrain, TlsListener tls, AdminListener admin)
 {
     /**
      * The admin listener: {@code /status}, {@code /metrics}, {@code /healthz}, {@code /readyz}; port 0 for a free one.
@@ -54,10 +55,10 @@ public record ServerConfig(String host, int port, Duration clientIdleTimeout, in
     {
     }
 
-    /** A server with a plain listener only. */
+    /** A server with a plain listener only, which stops without a delay. */
     public ServerConfig(String host, int port, Duration clientIdleTimeout, int maxRequestHeaderBytes, int listenBacklog, Duration shutdownDrain)
     {
-        this(host, port, clientIdleTimeout, maxRequestHeaderBytes, listenBacklog, shutdownDrain, null, null);
+        this(host, port, clientIdleTimeout, maxRequestHeaderBytes, listenBacklog, Duration.ZERO, shutdownDrain, null, null);
     }
 
     /** @return whether the plain (HTTP/1.1 and h2c) listener runs */
@@ -82,6 +83,7 @@ public record ServerConfig(String host, int port, Duration clientIdleTimeout, in
             Values.duration(source, Setting.CLIENT_IDLE_TIMEOUT, problems),
             Values.integer(source, Setting.MAX_REQUEST_HEADER_BYTES, 1024, 1 << 20, "is not a number of bytes from 1024 to 1048576", problems),
             Values.integer(source, Setting.LISTEN_BACKLOG, 1, 65535, "is not a queue length from 1 to 65535", problems),
+            Values.durationOrZero(source, Setting.SHUTDOWN_DELAY, problems),
             Values.duration(source, Setting.SHUTDOWN_DRAIN, problems),
             tls, admin(source, problems));
     }

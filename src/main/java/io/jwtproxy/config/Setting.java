@@ -186,9 +186,14 @@ public enum Setting
         "How many connections the embedded server's listen queue holds before the proxy accepts them; past it "
         + "new connections wait (the kernel caps it at `net.core.somaxconn`; Tomcat's `acceptCount` and "
         + "jetty-base's `jetty.http.acceptQueueSize` do the same in containers)."),
+    SHUTDOWN_DELAY(Scope.JAR, "5s",
+        "On SIGTERM or SIGINT, how long the proxy goes on serving before it closes its listeners: `/readyz` "
+        + "answers 503 at once and every HTTP/1.1 response carries `Connection: close`, so that a balancer or "
+        + "a Kubernetes endpoint controller takes the replica out before it stops accepting. A second signal "
+        + "ends it early; `0s` for none."),
     SHUTDOWN_DRAIN(Scope.JAR, "30s",
-        "On SIGTERM or SIGINT, how long in-flight requests, long streaming ones included, may take to finish; "
-        + "new connections are refused meanwhile (Tomcat's `unloadDelay` and jetty-base's "
+        "After `SHUTDOWN_DELAY`, how long in-flight requests, long streaming ones and WebSockets included, may "
+        + "take to finish; new connections are refused meanwhile (Tomcat's `unloadDelay` and jetty-base's "
         + "`jetty.server.stopTimeout` do the same in containers).");
 
     /** Who reads a setting. */

@@ -58,6 +58,17 @@ final class Values
     /** "250ms", "30s", "5m", "2h", "7d", or ISO-8601 ("PT30S", "P7D"); positive. @return it, or null after a problem */
     static Duration duration(ConfigSource source, Setting setting, Problems problems)
     {
+        return duration(source, setting, false, problems);
+    }
+
+    /** @return the setting's duration, where {@code 0s} (none) is allowed; null after a problem */
+    static Duration durationOrZero(ConfigSource source, Setting setting, Problems problems)
+    {
+        return duration(source, setting, true, problems);
+    }
+
+    private static Duration duration(ConfigSource source, Setting setting, boolean zeroAllowed, Problems problems)
+    {
         String value = string(source, setting).trim();
         Matcher simple = DURATION.matcher(value);
         Duration duration = null;
@@ -84,9 +95,10 @@ final class Values
                 // Reported below.
             }
         }
-        if (duration == null || duration.isNegative() || duration.isZero())
+        if (duration == null || duration.isNegative() || duration.isZero() && !zeroAllowed)
         {
-            problems.add(setting, "\"" + value + "\" is not a positive duration (e.g. 500ms, 30s, 2m, 7d)");
+            problems.add(setting, "\"" + value + "\" is not a " + (zeroAllowed ? "duration" : "positive duration") + " (e.g. "
+                + (zeroAllowed ? "0s, " : "") + "500ms, 30s, 2m, 7d)");
             return null;
         }
         return duration;

@@ -43,6 +43,7 @@ public final class EmbeddedServer
     /** The admin listener's name. */
     public static final String ADMIN = "admin";
     private static final String ADMIN_ATTRIBUTE = "io.jwtproxy.admin";
+    private static final String RUNTIME_ATTRIBUTE = "io.jwtproxy.runtime";
     /** How much one read from a client connection takes: large bodies stream in 64 KiB steps. */
     static final int INPUT_BUFFER_BYTES = 64 * 1024;
 
@@ -62,7 +63,7 @@ public final class EmbeddedServer
         proxy.setInitOrder(1);
         context.addServlet(proxy, "/*");
         // Stopping refuses new connections at once, then waits up to SHUTDOWN_DRAIN for in-flight requests.
-        server.setHandler(new GracefulHandler(context));
+        server.setHandler(new GracefulHandler(new ClosingWhileDraining(runtime, context)));
         server.setStopTimeout(settings.shutdownDrain().toMillis());
         Server admin = settings.admin() == null ? null : newAdminServer(settings.admin(), runtime);
         server.addEventListener(new LifeCycle.Listener()
@@ -70,7 +71,7 @@ public final class EmbeddedServer
             @Override
             public void lifeCycleStopping(LifeCycle event)
             {
-                // Before the listeners close: /readyz says 503 from the drain's first moment.
+                // Already so after a signal's SHUTDOWN_DELAY; for any other stop, before the listeners close.
                 runtime.startDrain();
             }
 
@@ -84,7 +85,14 @@ public final class EmbeddedServer
         });
         if (admin != null)
             server.setAttribute(ADMIN_ATTRIBUTE, admin);
+        server.setAttribute(RUNTIME_ATTRIBUTE, runtime);
         return server;
+    }
+
+    /** @return the runtime of a server {@link #newProxyServer} built */
+    static ProxyRuntime runtime(Server proxy)
+    {
+        return (ProxyRuntime)proxy.getAttribute(RUNTIME_ATTRIBUTE);
     }
 
     /** @return the proxy server's admin listener's server, unstarted until {@link #startAdmin}; null without ADMIN_PORT */

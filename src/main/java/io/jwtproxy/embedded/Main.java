@@ -48,7 +48,12 @@ public final class Main
         try
         {
             if (args.length == 0)
-                stopOnSignals(start(EmbeddedConfig.load(ConfigSource.embedded()))).join();
+            {
+                EmbeddedConfig config = EmbeddedConfig.load(ConfigSource.embedded());
+                Server server = start(config);
+                new Shutdown(server, config.server().shutdownDelay(), config.server().shutdownDrain()).onSignals();
+                server.join();
+            }
             else if (args.length == 1 && args[0].equals("echo"))
                 startEcho(ServerConfig.load(ConfigSource.embedded())).join();
             else
@@ -141,32 +146,6 @@ public final class Main
         if (admin != null)
             LOG.info("{} admin listener on http://{}:{} (/status, /metrics, /healthz, /readyz)", what, settings.admin().host(),
                 EmbeddedServer.port(admin, EmbeddedServer.ADMIN));
-    }
-
-    /**
-     * SIGTERM and SIGINT stop the server gracefully and exit 0: a requested stop is a success,
-     * where the JVM's default would exit 143 or 130.
-     */
-    private static Server stopOnSignals(Server server)
-    {
-        sun.misc.SignalHandler stop = signal ->
-        {
-            LOG.info("SIG{}: refusing new connections, draining in-flight requests", signal.getName());
-            int status = 0;
-            try
-            {
-                server.stop();
-            }
-            catch (Exception x)
-            {
-                LOG.warn("stop failed: {}", x.toString());
-                status = 1;
-            }
-            System.exit(status);
-        };
-        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), stop);
-        sun.misc.Signal.handle(new sun.misc.Signal("INT"), stop);
-        return server;
     }
 
     private static void stopQuietly(Server server)

@@ -52,7 +52,8 @@ public final class JavaProcess implements AutoCloseable
      * The packaged jar as an operator runs it: {@code java <jvmOptions> -jar target/jwt-proxy.jar <arguments>},
      * its settings in the environment. The one way the tests run the jar.
      *
-     * @param settings the jar's settings; every other jwt-proxy setting is removed from the inherited environment
+     * @param settings the jar's settings; every other jwt-proxy setting is removed from the inherited environment.
+     *                 SHUTDOWN_DELAY is 0s unless they say otherwise: closing a test's jar need not wait for a balancer.
      */
     public static JavaProcess jar(Map<String, String> settings, List<String> jvmOptions, String... arguments) throws IOException
     {
@@ -60,7 +61,9 @@ public final class JavaProcess implements AutoCloseable
         command.add("-jar");
         command.add(Path.of(jarFile()).toAbsolutePath().toString());
         command.addAll(List.of(arguments));
-        return start(settings, null, command.toArray(String[]::new));
+        Map<String, String> environment = new java.util.HashMap<>(settings);
+        environment.putIfAbsent(Setting.SHUTDOWN_DELAY.name(), "0s");
+        return start(environment, null, command.toArray(String[]::new));
     }
 
     /** @return the port the proxy (or the echo upstream) says it listens on, waiting up to 30 s */
