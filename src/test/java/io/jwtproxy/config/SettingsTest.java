@@ -139,6 +139,15 @@ class SettingsTest
     }
 
     @Test
+    void theShutdownDelayIsFiveSecondsByDefaultMayBeZeroButNeverNegative()
+    {
+        assertThat(embedded().server().shutdownDelay()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(embedded("SHUTDOWN_DELAY", "0s").server().shutdownDelay()).isZero();
+        assertThat(embeddedProblem("SHUTDOWN_DELAY", "-5s")).endsWith("SHUTDOWN_DELAY: \"-5s\" is not a duration (e.g. 0s, 500ms, 30s, 2m, 7d)");
+        assertThat(embeddedProblem("SHUTDOWN_DRAIN", "0s")).contains("SHUTDOWN_DRAIN: \"0s\" is not a positive duration");
+    }
+
+    @Test
     void durationsTakeUnitsOrIso8601()
     {
         EmbeddedConfig config = embedded("UPSTREAM_CONNECT_TIMEOUT", "250ms", "UPSTREAM_IDLE_TIMEOUT", "2m", "CLIENT_IDLE_TIMEOUT", "PT1M30S",
