@@ -105,8 +105,11 @@ public final class ProxyRuntime implements AutoCloseable
             return KeyRing.fixed(tokens.fixedKey(), Clock.systemUTC());
         try
         {
-            KeyRing keys = KeyRing.directory(tokens.algorithm(), tokens.keysDirectory(), tokens.rotateEvery(), tokens.jwksMaxAge(),
-                tokens.keepAfterRetired(), Clock.systemUTC());
+            // A read-only directory (a Kubernetes Secret, say) holds keys someone else writes on a schedule.
+            KeyRing keys = java.nio.file.Files.isWritable(tokens.keysDirectory())
+                ? KeyRing.directory(tokens.algorithm(), tokens.keysDirectory(), tokens.rotateEvery(), tokens.jwksMaxAge(), tokens.keepAfterRetired(),
+                    Clock.systemUTC())
+                : KeyRing.readOnly(tokens.algorithm(), tokens.keysDirectory(), tokens.keepAfterRetired(), Clock.systemUTC());
             keys.start(KEYS_REFRESH);
             return keys;
         }

@@ -30,8 +30,9 @@ public enum Setting
     JWT_KEYS_DIR(Scope.EVERY_DEPLOYMENT, null,
         "ES256/RS256/EdDSA: a directory of keys on a schedule (`key-<UTC activation time>.pem`, mode 0600), "
         + "shared by restarts and replicas; the proxy creates the first key. A file named `rotate` dropped "
-        + "there asks for a new key, signing one `JWKS_MAX_AGE` later. Needs `JWT_TTL_SECONDS`. Set it or "
-        + "`JWT_KEY_FILE`, not both."),
+        + "there asks for a new key, signing one `JWKS_MAX_AGE` later. Read-only (a Kubernetes Secret): keys "
+        + "managed outside the proxy, which signs with the one whose time has come and writes nothing. Needs "
+        + "`JWT_TTL_SECONDS`. Set it or `JWT_KEY_FILE`, not both."),
     JWT_ROTATE_EVERY(Scope.EVERY_DEPLOYMENT, null,
         "With `JWT_KEYS_DIR`: how long each key signs (e.g. `7d`, `P7D`); the next key is published a whole "
         + "period before it signs. Longer than `JWKS_MAX_AGE`. Unset: keys change only when asked."),

@@ -171,8 +171,11 @@ public record TokenConfig(JwtAlgorithm algorithm, byte[] secret, SigningKey fixe
         if (rotateEvery != null && jwksMaxAge != null && rotateEvery.compareTo(jwksMaxAge) <= 0)
             problems.add(Setting.JWT_ROTATE_EVERY, rotate + " is not longer than " + Setting.JWKS_MAX_AGE + " (" + jwksMaxAge
                 + "); a key must be published for a whole cache lifetime before it signs");
-        Path directory = directory(keysDir, problems);
-        return directory == null ? Key.INVALID : new Key(null, null, directory, "from " + Setting.JWT_KEYS_DIR + " " + directory, false);
+        Path directory = directory(keysDir, rotate, problems);
+        if (directory == null)
+            return Key.INVALID;
+        String from = "from " + Setting.JWT_KEYS_DIR + " " + directory + (Files.isWritable(directory) ? "" : " (read-only: keys managed outside the proxy)");
+        return new Key(null, null, directory, from, false);
     }
 
     /** @return whether there is key material to sign with; without it the embedded jar generates some (its demo) */
@@ -230,15 +233,16 @@ public record TokenConfig(JwtAlgorithm algorithm, byte[] secret, SigningKey fixe
         return null;
     }
 
-    private static Path directory(String value, Problems problems)
+    private static Path directory(String value, String rotate, Problems problems)
     {
         try
         {
             Path directory = Path.of(value);
             if (!Files.isDirectory(directory))
                 problems.add(Setting.JWT_KEYS_DIR, "\"" + value + "\" is not a directory");
-            else if (!Files.isWritable(directory))
-                problems.add(Setting.JWT_KEYS_DIR, "\"" + value + "\" is not writable; the proxy writes the keys it generates there");
+            else if (!Files.isWritable(directory) && rotate != null)
+                problems.add(Setting.JWT_ROTATE_EVERY, "is set, but " + Setting.JWT_KEYS_DIR + " \"" + value + "\" is read-only: its keys are "
+                    + "managed outside the proxy, which writes none; unset it, or make the directory writable");
             else
                 return directory;
         }

@@ -46,6 +46,11 @@ import io.jwtproxy.pem.PemKeys;
  * files, generates the next key a whole rotation period ahead (never less than the JWK Set's cache
  * lifetime ahead), honours an on-demand rotation request (a file named {@value #ROTATE_REQUEST}) and
  * deletes the files of keys no live token needs.
+ *
+ * <p>A {@linkplain #readOnly read-only} directory (a Kubernetes Secret, a configuration manager's
+ * files) is only read: whoever writes it adds each key at least a JWK Set cache lifetime before its
+ * time and removes a retired one once its tokens have expired; the proxy signs with the key whose
+ * time has come, publishes the others, and writes nothing.
  */
 public final class KeyRing implements AutoCloseable
 {
@@ -70,12 +75,15 @@ public final class KeyRing implements AutoCloseable
     /** When each key's file was written (published), by its activeFrom; read by other threads than the refresh's. */
     private volatile Map<Instant, Instant> writtenAt = Map.of();
     private ScheduledExecutorService scheduler;
+    /** Whether the directory is someone else's to write: nothing is generated or deleted. */
+    private final boolean readOnly;
 
     private record Loaded(long size, long modified, SigningKey key) {}
 
     private KeyRing(JwtAlgorithm algorithm, Clock clock, Path directory, Duration rotateEvery, Duration publishAhead,
-                    Duration keepAfterRetired, List<SigningKey> keys)
+                    Duration keepAfterRetired, List<SigningKey> keys, boolean readOnly)
     {
+        this.readOnly = readOnly;
         this.algorithm = algorithm;
         this.clock = clock;
         this.directory = directory;
@@ -88,7 +96,7 @@ public final class KeyRing implements AutoCloseable
     /** @return a ring of one key that signs for ever (JWT_KEY_FILE, or a demo key) */
     public static KeyRing fixed(SigningKey key, Clock clock)
     {
-        return new KeyRing(key.algorithm(), clock, null, null, Duration.ZERO, Duration.ZERO, List.of(key));
+        return new KeyRing(key.algorithm(), clock, null, null, Duration.ZERO, Duration.ZERO, List.of(key), false);
     }
 
     /**
@@ -102,7 +110,20 @@ public final class KeyRing implements AutoCloseable
     public static KeyRing directory(JwtAlgorithm algorithm, Path directory, Duration rotateEvery, Duration publishAhead,
                                     Duration keepAfterRetired, Clock clock) throws IOException
     {
-        KeyRing ring = new KeyRing(algorithm, clock, directory, rotateEvery, publishAhead, keepAfterRetired, List.of());
+        KeyRing ring = new KeyRing(algorithm, clock, directory, rotateEvery, publishAhead, keepAfterRetired, List.of(), false);
+        ring.refresh();
+        return ring;
+    }
+
+    /**
+     * A ring kept in a directory written by someone else, read now.
+     *
+     * @param keepAfterRetired how long a retired key stays published: the tokens' lifetime plus clock skew
+     * @throws IOException if the directory cannot be read, or holds no key
+     */
+    public static KeyRing readOnly(JwtAlgorithm algorithm, Path directory, Duration keepAfterRetired, Clock clock) throws IOException
+    {
+        KeyRing ring = new KeyRing(algorithm, clock, directory, null, null, keepAfterRetired, List.of(), true);
         ring.refresh();
         return ring;
     }
@@ -179,6 +200,13 @@ public final class KeyRing implements AutoCloseable
             return;
         Instant now = clock.instant();
         List<SigningKey> scanned = scan();
+        if (readOnly)
+        {
+            if (scanned.isEmpty())
+                throw new IOException("the read-only directory holds no key (key-<yyyyMMdd'T'HHmmss'Z'>.pem, UTC)");
+            keep(scanned, now, false);
+            return;
+        }
         Path request = directory.resolve(ROTATE_REQUEST);
         if (Files.exists(request))
         {
@@ -201,12 +229,20 @@ public final class KeyRing implements AutoCloseable
             create(ceilSecond(activeFrom.isBefore(earliest) ? earliest : activeFrom));
             scanned = scan();
         }
+        keep(scanned, now, true);
+    }
+
+    /** Makes the ring the scanned keys but those whose last token has expired, deleting their files if {@code delete}. */
+    private void keep(List<SigningKey> scanned, Instant now, boolean delete) throws IOException
+    {
         List<SigningKey> kept = new ArrayList<>();
         for (int i = 0; i < scanned.size(); i++)
         {
             SigningKey key = scanned.get(i);
             if (i + 1 < scanned.size() && !now.isBefore(keepUntil(scanned.get(i + 1))))
             {
+                if (!delete)
+                    continue;
                 LOG.info("deleting {}: retired at {}, its last token expired", key, scanned.get(i + 1).activeFrom());
                 Path file = directory.resolve(fileName(key.activeFrom()));
                 Files.deleteIfExists(file);

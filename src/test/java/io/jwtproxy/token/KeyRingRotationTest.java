@@ -198,4 +198,52 @@ class KeyRingRotationTest
         assertThat(ring.active().kid()).isEqualTo(active);
         assertThat(ring.published()).hasSize(2);
     }
+
+    @Test
+    void aReadOnlyDirectoryLaidOutAsAKubernetesSecretSignsWithTheKeyWhoseTimeHasComeAndWritesNothing() throws Exception
+    {
+        // A Secret volume: the files live in a timestamped directory, reached through ..data and a link per key.
+        Instant nextAt = START.plus(Duration.ofMinutes(20));
+        Path data = Files.createDirectory(directory.resolve("..2026_01_01_00_00_00.1"));
+        for (Instant at : List.of(START.minusSeconds(60), nextAt))
+        {
+            Files.writeString(data.resolve(KeyRing.fileName(at)), PemKeys.format(JwtAlgorithm.ES256.generate().getPrivate()));
+            Files.createSymbolicLink(directory.resolve(KeyRing.fileName(at)), Path.of("..data", KeyRing.fileName(at)));
+        }
+        Files.createSymbolicLink(directory.resolve("..data"), data.getFileName());
+        Files.createFile(directory.resolve(KeyRing.ROTATE_REQUEST));
+        List<Path> before = listing();
+        KeyRing ring = KeyRing.readOnly(JwtAlgorithm.ES256, directory, TTL.plus(SKEW), clock);
+        rings.add(ring);
+        SigningKey first = ring.active();
+        SigningKey second = ring.next();
+
+        assertThat(first.activeFrom()).isEqualTo(START.minusSeconds(60));
+        assertThat(second.activeFrom()).isEqualTo(nextAt);
+        assertThat(ring.published()).containsExactly(first, second);
+        clock.set(nextAt);
+        ring.refresh();
+        assertThat(ring.active()).as("the next key signs when its time comes").isEqualTo(second);
+        assertThat(ring.published()).as("the retired one stays for its tokens").containsExactly(first, second);
+        clock.set(nextAt.plus(TTL).plus(SKEW));
+        ring.refresh();
+        assertThat(ring.published()).as("and leaves once they have expired").containsExactly(second);
+        assertThat(listing()).as("nothing generated, consumed or deleted").isEqualTo(before);
+    }
+
+    @Test
+    void aReadOnlyDirectoryWithoutAKeyIsRefused() throws Exception
+    {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> KeyRing.readOnly(JwtAlgorithm.ES256, directory, TTL, clock))
+            .isInstanceOf(IOException.class).hasMessageContaining("holds no key");
+        assertThat(listing()).isEmpty();
+    }
+
+    private List<Path> listing() throws IOException
+    {
+        try (Stream<Path> files = Files.list(directory))
+        {
+            return files.sorted().toList();
+        }
+    }
 }
