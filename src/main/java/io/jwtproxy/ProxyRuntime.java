@@ -32,7 +32,11 @@ public final class ProxyRuntime implements AutoCloseable
 {
     static final String ATTRIBUTE = ProxyRuntime.class.getName();
     private static final Logger LOG = LoggerFactory.getLogger(ProxyRuntime.class);
-    /** How often a keys directory is re-read: files dropped there take effect within this. */
+    /**
+     * How often a keys directory is re-read, at most: files dropped there take effect within this. A
+     * replica publishes a key another one wrote only once it has re-read the directory, so the period
+     * is also kept to a quarter of the time between a key's writing and its first signature (JWKS_MAX_AGE).
+     */
     private static final Duration KEYS_REFRESH = Duration.ofSeconds(10);
 
     private final ProxyConfig proxy;
@@ -110,7 +114,8 @@ public final class ProxyRuntime implements AutoCloseable
                 ? KeyRing.directory(tokens.algorithm(), tokens.keysDirectory(), tokens.rotateEvery(), tokens.jwksMaxAge(), tokens.keepAfterRetired(),
                     Clock.systemUTC())
                 : KeyRing.readOnly(tokens.algorithm(), tokens.keysDirectory(), tokens.keepAfterRetired(), Clock.systemUTC());
-            keys.start(KEYS_REFRESH);
+            Duration quarter = tokens.jwksMaxAge().dividedBy(4);
+            keys.start(quarter.compareTo(KEYS_REFRESH) < 0 ? quarter : KEYS_REFRESH);
             return keys;
         }
         catch (IOException | RuntimeException x)
