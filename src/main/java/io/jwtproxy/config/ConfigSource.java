@@ -24,7 +24,7 @@ public interface ConfigSource
         return System::getenv;
     }
 
-    static ConfigSource of(Map<String, String> values)
+    public static ConfigSource of(Map<String, String> values)
     {
         return values::get;
     }
