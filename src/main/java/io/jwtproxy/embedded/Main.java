@@ -51,7 +51,7 @@ public final class Main
             {
                 EmbeddedConfig config = EmbeddedConfig.load(ConfigSource.embedded());
                 Server server = start(config);
-                new Shutdown(server, config.server().shutdownDelay(), config.server().shutdownDrain()).onSignals();
+                new Shutdown(server, config.server().shutdownDelay()).onSignals();
                 server.join();
             }
             else if (args.length == 1 && args[0].equals("echo"))

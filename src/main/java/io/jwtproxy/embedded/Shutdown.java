@@ -25,15 +25,13 @@ final class Shutdown
 
     private final Server server;
     private final Duration delay;
-    private final Duration drain;
     private final AtomicBoolean begun = new AtomicBoolean();
     private final CountDownLatch hurry = new CountDownLatch(1);
 
-    Shutdown(Server server, Duration delay, Duration drain)
+    Shutdown(Server server, Duration delay)
     {
         this.server = server;
         this.delay = delay;
-        this.drain = drain;
     }
 
     /** Installs the handlers of SIGTERM and SIGINT. */
@@ -63,7 +61,8 @@ final class Shutdown
                 LOG.info("{}: not ready; serving {} more ({}), each HTTP/1.1 response with Connection: close", cause, delay, Setting.SHUTDOWN_DELAY);
                 hurry.await(delay.toMillis(), TimeUnit.MILLISECONDS);
             }
-            LOG.info("{}: refusing new connections, draining in-flight requests for up to {} ({})", cause, drain, Setting.SHUTDOWN_DRAIN);
+            LOG.info("{}: refusing new connections, draining in-flight requests for up to {} ({})", cause,
+                Duration.ofMillis(server.getStopTimeout()), Setting.SHUTDOWN_DRAIN);
             server.stop();
         }
         catch (InterruptedException x)
