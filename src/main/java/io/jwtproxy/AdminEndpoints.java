@@ -112,7 +112,7 @@ final class AdminEndpoints
         if (MediaTypes.prefersHtml(request.getHeader("Accept")))
         {
             response.setContentType("text/html");
-            response.getWriter().write(StatusPage.render(status, stats.recent().points()));
+            response.getWriter().write(StatusPage.render(status, stats.recent().points(), stats.recent().latest()));
         }
         else
         {

@@ -48,19 +48,45 @@ final class RecentTraffic
     /** @return the slots of the last 15 minutes, oldest first, the current one (still filling) last */
     synchronized List<Point> points()
     {
-        long now = clock.millis() / SLOT_MILLIS;
+        long millis = clock.millis();
+        long now = millis / SLOT_MILLIS;
         List<Point> points = new ArrayList<>(SLOTS);
         for (long slot = now - SLOTS + 1; slot <= now; slot++)
         {
-            int index = (int)(slot % SLOTS);
-            int[] slotCounts = slotOf[index] == slot ? counts[index] : new int[BUCKETS];
-            long total = 0;
-            for (int count : slotCounts)
-                total += count;
-            double seconds = slot == now ? Math.max(1, (clock.millis() % SLOT_MILLIS) / 1000.0) : SLOT_MILLIS / 1000.0;
-            points.add(new Point(slot * SLOT_MILLIS, total / seconds, percentile(slotCounts, total, 0.50), percentile(slotCounts, total, 0.99)));
+            double seconds = slot == now ? Math.max(1, (millis % SLOT_MILLIS) / 1000.0) : SLOT_MILLIS / 1000.0;
+            points.add(point(slot * SLOT_MILLIS, seconds, countsOf(slot)));
         }
         return points;
+    }
+
+    /**
+     * @return the current slot together with the one before it: between 10 and 20 seconds, so the
+     * figures do not drop to nothing each time a slot begins
+     */
+    synchronized Point latest()
+    {
+        long millis = clock.millis();
+        long now = millis / SLOT_MILLIS;
+        int[] previous = countsOf(now - 1);
+        int[] current = countsOf(now);
+        int[] both = new int[BUCKETS];
+        for (int bucket = 0; bucket < BUCKETS; bucket++)
+            both[bucket] = previous[bucket] + current[bucket];
+        return point((now - 1) * SLOT_MILLIS, (SLOT_MILLIS + millis % SLOT_MILLIS) / 1000.0, both);
+    }
+
+    private int[] countsOf(long slot)
+    {
+        int index = (int)(slot % SLOTS);
+        return slotOf[index] == slot ? counts[index] : new int[BUCKETS];
+    }
+
+    private static Point point(long startMillis, double seconds, int[] counts)
+    {
+        long total = 0;
+        for (int count : counts)
+            total += count;
+        return new Point(startMillis, total / seconds, percentile(counts, total, 0.50), percentile(counts, total, 0.99));
     }
 
     private static double percentile(int[] counts, long total, double quantile)

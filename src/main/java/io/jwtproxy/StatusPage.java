@@ -22,11 +22,10 @@ final class StatusPage
     {
     }
 
-    static String render(Map<String, Object> status, List<RecentTraffic.Point> points)
+    static String render(Map<String, Object> status, List<RecentTraffic.Point> points, RecentTraffic.Point last)
     {
         double peakRate = points.stream().mapToDouble(RecentTraffic.Point::perSecond).max().orElse(0);
         double peakMillis = points.stream().mapToDouble(RecentTraffic.Point::p99Millis).max().orElse(0);
-        RecentTraffic.Point last = points.get(points.size() - 1);
         StringBuilder page = new StringBuilder(8192)
             .append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"10\">")
             .append("<title>jwt-proxy status</title>\n<style>body{font:14px system-ui,sans-serif;margin:2em;color:#222}")
@@ -38,9 +37,9 @@ final class StatusPage
         row(page, "uptime", "uptime", uptime(((java.math.BigDecimal)status.get("uptimeSeconds")).doubleValue()));
         for (String name : List.of("requestsReceived", "requestsForwarded", "tokensMinted", "webSocketsOpen", "signingAlgorithm"))
             row(page, name, name, String.valueOf(status.get(name)));
-        row(page, "rate", "requests/s, last 10 s", String.format(Locale.ROOT, "%.1f", last.perSecond()));
-        row(page, "p50", "median duration, last 10 s", last.perSecond() == 0 ? "–" : String.format(Locale.ROOT, "%.1f ms", last.p50Millis()));
-        row(page, "p99", "99th percentile, last 10 s", last.perSecond() == 0 ? "–" : String.format(Locale.ROOT, "%.1f ms", last.p99Millis()));
+        row(page, "rate", "requests/s, last 10–20 s", String.format(Locale.ROOT, "%.1f", last.perSecond()));
+        row(page, "p50", "median duration, last 10–20 s", last.perSecond() == 0 ? "–" : String.format(Locale.ROOT, "%.1f ms", last.p50Millis()));
+        row(page, "p99", "99th percentile, last 10–20 s", last.perSecond() == 0 ? "–" : String.format(Locale.ROOT, "%.1f ms", last.p99Millis()));
         page.append("</table>\n<h2>Signing keys</h2>\n<table id=\"keys\">\n");
         row(page, "activeKid", "active kid", String.valueOf(status.getOrDefault("activeKid", "– (HS512: no kid)")));
         row(page, "nextKid", "next kid", String.valueOf(status.getOrDefault("nextKid", "–")));

@@ -74,8 +74,9 @@ class StatusPageBrowserTest
             assertThat(points.find()).as("the %s line", line).isTrue();
             String[] xy = points.group(1).trim().split(" ");
             assertThat(xy).hasSize(90);
-            // The last slot holds the 25 requests: its point is above the baseline.
-            assertThat(Double.parseDouble(xy[89].split(",")[1])).as("%s now", line).isLessThan(240.0);
+            // The 25 requests are in the last slot, or in the one before it when a slot began since: above the baseline.
+            double highest = Math.min(Double.parseDouble(xy[88].split(",")[1]), Double.parseDouble(xy[89].split(",")[1]));
+            assertThat(highest).as("%s now", line).isLessThan(240.0);
         }
         assertThat(dom).doesNotContain("<script").as("no external stylesheet").doesNotContain("<link");
         assertThat(Files.size(screenshot)).as("the screenshot").isGreaterThan(5_000);
