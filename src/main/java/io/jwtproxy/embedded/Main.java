@@ -52,6 +52,8 @@ public final class Main
                 EmbeddedConfig config = EmbeddedConfig.load(ConfigSource.embedded());
                 Server server = start(config);
                 new Shutdown(server, config.server().shutdownDelay()).onSignals();
+                // Only now: a SIGTERM sent on seeing these lines gets the drain, not the JVM's default exit.
+                logListeners("jwt-proxy", server, config.server());
                 server.join();
             }
             else if (args.length == 1 && args[0].equals("echo"))
@@ -113,7 +115,6 @@ public final class Main
                 server.addManaged(echo);
             EmbeddedServer.start(server, "the proxy", config.server());
             EmbeddedServer.startAdmin(server, config.server());
-            logListeners("jwt-proxy", server, config.server());
             return server;
         }
         catch (RuntimeException x)

@@ -8,8 +8,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -35,7 +34,8 @@ public final class TlsIdentityWatcher implements AutoCloseable
     private final TlsIdentity.Role role;
     private final Clock clock;
     private final Consumer<TlsIdentity> renewed;
-    private final ScheduledExecutorService scheduler;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private Thread watcher;
     private volatile TlsIdentity current;
     private byte[] lastSeen;
 
@@ -55,18 +55,25 @@ public final class TlsIdentityWatcher implements AutoCloseable
         this.clock = clock;
         this.renewed = renewed;
         this.lastSeen = contents();
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable ->
-        {
-            Thread thread = new Thread(runnable, "jwt-proxy-tls-watcher");
-            thread.setDaemon(true);
-            return thread;
-        });
     }
 
-    /** Checks the files every {@code interval} from now on. */
-    public void start(Duration interval)
+    /** Checks the files every {@code interval} from now on, on a daemon thread. */
+    public synchronized void start(Duration interval)
     {
-        scheduler.scheduleWithFixedDelay(this::check, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        watcher = new Thread(() ->
+        {
+            try
+            {
+                while (!closed.await(interval.toMillis(), TimeUnit.MILLISECONDS))
+                    check();
+            }
+            catch (InterruptedException x)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }, "jwt-proxy-tls-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
     }
 
     /** @return the identity in use */
@@ -129,9 +136,25 @@ public final class TlsIdentityWatcher implements AutoCloseable
         }
     }
 
+    /** Stops the checks and returns once their thread has ended (a container looks for leftover threads at undeploy). */
     @Override
     public void close()
     {
-        scheduler.shutdownNow();
+        Thread stopping;
+        synchronized (this)
+        {
+            stopping = watcher;
+        }
+        closed.countDown();
+        if (stopping == null)
+            return;
+        try
+        {
+            stopping.join(TimeUnit.SECONDS.toMillis(5));
+        }
+        catch (InterruptedException x)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 }

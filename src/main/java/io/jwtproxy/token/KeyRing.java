@@ -24,8 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -74,7 +73,9 @@ public final class KeyRing implements AutoCloseable
     private volatile List<SigningKey> keys;
     /** When each key's file was written (published), by its activeFrom; read by other threads than the refresh's. */
     private volatile Map<Instant, Instant> writtenAt = Map.of();
-    private ScheduledExecutorService scheduler;
+    /** Refreshes every period until {@link #close()}; its thread, which close() waits for. */
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private Thread refresher;
     /** Whether the directory is someone else's to write: nothing is generated or deleted. */
     private final boolean readOnly;
 
@@ -260,43 +261,58 @@ public final class KeyRing implements AutoCloseable
     /** Runs {@link #refresh()} every {@code period} on a daemon thread until {@link #close()}. */
     public synchronized void start(Duration period)
     {
-        if (directory == null || scheduler != null)
+        if (directory == null || refresher != null)
             return;
-        scheduler = Executors.newSingleThreadScheduledExecutor(task ->
-        {
-            Thread thread = new Thread(task, "jwt-proxy-keys");
-            thread.setDaemon(true);
-            return thread;
-        });
-        scheduler.scheduleWithFixedDelay(() ->
+        refresher = new Thread(() ->
         {
             try
             {
-                refresh();
+                while (!closed.await(period.toMillis(), TimeUnit.MILLISECONDS))
+                {
+                    try
+                    {
+                        refresh();
+                    }
+                    catch (IOException | RuntimeException x)
+                    {
+                        // The current keys keep signing; the next refresh tries again.
+                        LOG.error("cannot refresh the keys in {}: {}", directory, x.toString());
+                    }
+                }
             }
-            catch (IOException | RuntimeException x)
+            catch (InterruptedException x)
             {
-                // The current keys keep signing; the next refresh tries again.
-                LOG.error("cannot refresh the keys in {}: {}", directory, x.toString());
+                Thread.currentThread().interrupt();
             }
-        }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+        }, "jwt-proxy-keys");
+        refresher.setDaemon(true);
+        refresher.start();
     }
 
+    /**
+     * Stops the refreshes and returns once their thread has ended (a container checks for threads a
+     * web application left behind as soon as it is undeployed). A refresh under way finishes first:
+     * it is never interrupted halfway through writing a key.
+     */
     @Override
-    public synchronized void close()
+    public void close()
     {
-        if (scheduler == null)
+        Thread stopping;
+        synchronized (this)
+        {
+            stopping = refresher;
+        }
+        closed.countDown();
+        if (stopping == null)
             return;
-        scheduler.shutdownNow();
         try
         {
-            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            stopping.join(TimeUnit.SECONDS.toMillis(5));
         }
         catch (InterruptedException x)
         {
             Thread.currentThread().interrupt();
         }
-        scheduler = null;
     }
 
     /** @return the keys in the directory, sorted by activeFrom; unusable files are logged and skipped */

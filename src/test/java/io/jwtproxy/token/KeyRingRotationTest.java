@@ -8,10 +8,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -237,6 +239,36 @@ class KeyRingRotationTest
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> KeyRing.readOnly(JwtAlgorithm.ES256, directory, TTL, clock))
             .isInstanceOf(IOException.class).hasMessageContaining("holds no key");
         assertThat(listing()).isEmpty();
+    }
+
+    @Test
+    void theBackgroundRefreshTakesARotateRequestAndItsThreadHasEndedWhenCloseReturns() throws Exception
+    {
+        KeyRing ring = ring();
+        int published = ring.published().size();
+        Set<Thread> others = keyThreads();
+        ring.start(Duration.ofMillis(20));
+        Set<Thread> started = keyThreads();
+        started.removeAll(others);
+        assertThat(started).as("the refresh's own thread").hasSize(1);
+
+        Files.createFile(directory.resolve(KeyRing.ROTATE_REQUEST));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (Files.exists(directory.resolve(KeyRing.ROTATE_REQUEST)) && System.nanoTime() < deadline)
+            Thread.sleep(10);
+        assertThat(directory.resolve(KeyRing.ROTATE_REQUEST)).as("consumed by a refresh in the background").doesNotExist();
+
+        ring.close();
+        // What Tomcat checks right after an undeploy.
+        assertThat(started.iterator().next().isAlive()).as("the refresh thread after close()").isFalse();
+        assertThat(ring.published()).as("the requested key, published ahead").hasSize(published + 1);
+    }
+
+    private static Set<Thread> keyThreads()
+    {
+        Set<Thread> threads = new HashSet<>(Thread.getAllStackTraces().keySet());
+        threads.removeIf(thread -> !thread.getName().equals("jwt-proxy-keys"));
+        return threads;
     }
 
     private List<Path> listing() throws IOException
