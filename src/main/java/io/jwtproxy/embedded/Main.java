@@ -45,6 +45,7 @@ public final class Main
 
     public static void main(String[] args)
     {
+        LogOutput.install();
         try
         {
             if (args.length == 0)
