@@ -73,8 +73,9 @@ public final class KeyRing implements AutoCloseable
     private volatile List<SigningKey> keys;
     /** When each key's file was written (published), by its activeFrom; read by other threads than the refresh's. */
     private volatile Map<Instant, Instant> writtenAt = Map.of();
-    /** Refreshes every period until {@link #close()}; its thread, which close() waits for. */
+    /** Counted down by {@link #close()}: ends the refresh thread's wait between refreshes. */
     private final CountDownLatch closed = new CountDownLatch(1);
+    /** The refresh thread, which close() waits for. */
     private Thread refresher;
     /** Whether the directory is someone else's to write: nothing is generated or deleted. */
     private final boolean readOnly;
