@@ -51,11 +51,13 @@ class LayoutTest
         Map<String, Set<String>> uses = dependencies();
 
         assertThat(uses.get("io.jwtproxy.token")).noneMatch(p -> p.startsWith("jakarta.servlet") || p.startsWith("org.eclipse.jetty"))
-            .noneMatch(p -> p.startsWith("io.jwtproxy.") && !p.equals("io.jwtproxy.token") && !p.equals("io.jwtproxy.pem"));
-        // PEM files and TLS material: the JDK (and a logger), nothing of the product but PEM.
+            .noneMatch(p -> p.startsWith("io.jwtproxy.") && !p.equals("io.jwtproxy.token") && !p.equals("io.jwtproxy.pem")
+                && !p.equals("io.jwtproxy.background"));
+        // PEM files, background threads and TLS material: the JDK (and a logger), nothing of the product but PEM and background threads.
         assertThat(uses.get("io.jwtproxy.pem")).allMatch(p -> p.startsWith("java.") || p.equals("io.jwtproxy.pem"));
+        assertThat(uses.get("io.jwtproxy.background")).allMatch(p -> p.startsWith("java.") || p.equals("io.jwtproxy.background"));
         assertThat(uses.get("io.jwtproxy.tls")).allMatch(p -> p.startsWith("java.") || p.startsWith("javax.") || p.equals("org.slf4j")
-            || p.equals("io.jwtproxy.pem") || p.equals("io.jwtproxy.tls"));
+            || p.equals("io.jwtproxy.pem") || p.equals("io.jwtproxy.background") || p.equals("io.jwtproxy.tls"));
         uses.forEach((from, to) ->
         {
             if (!from.equals("io.jwtproxy.embedded"))

@@ -8,12 +8,12 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.jwtproxy.background.Periodic;
 
 /**
  * Watches a certificate file and its key file, and hands on a renewed identity. The files are
@@ -34,8 +34,7 @@ public final class TlsIdentityWatcher implements AutoCloseable
     private final TlsIdentity.Role role;
     private final Clock clock;
     private final Consumer<TlsIdentity> renewed;
-    private final CountDownLatch closed = new CountDownLatch(1);
-    private Thread watcher;
+    private volatile Periodic checks;
     private volatile TlsIdentity current;
     private byte[] lastSeen;
 
@@ -58,22 +57,9 @@ public final class TlsIdentityWatcher implements AutoCloseable
     }
 
     /** Checks the files every {@code interval} from now on, on a daemon thread. */
-    public synchronized void start(Duration interval)
+    public void start(Duration interval)
     {
-        watcher = new Thread(() ->
-        {
-            try
-            {
-                while (!closed.await(interval.toMillis(), TimeUnit.MILLISECONDS))
-                    check();
-            }
-            catch (InterruptedException x)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }, "jwt-proxy-tls-watcher");
-        watcher.setDaemon(true);
-        watcher.start();
+        checks = Periodic.start("jwt-proxy-tls-watcher", interval, this::check);
     }
 
     /** @return the identity in use */
@@ -140,21 +126,8 @@ public final class TlsIdentityWatcher implements AutoCloseable
     @Override
     public void close()
     {
-        Thread stopping;
-        synchronized (this)
-        {
-            stopping = watcher;
-        }
-        closed.countDown();
-        if (stopping == null)
-            return;
-        try
-        {
-            stopping.join(TimeUnit.SECONDS.toMillis(5));
-        }
-        catch (InterruptedException x)
-        {
-            Thread.currentThread().interrupt();
-        }
+        Periodic stopping = checks;
+        if (stopping != null)
+            stopping.close();
     }
 }

@@ -24,14 +24,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.jwtproxy.background.Periodic;
 import io.jwtproxy.pem.PemKeys;
 
 /**
@@ -73,10 +72,8 @@ public final class KeyRing implements AutoCloseable
     private volatile List<SigningKey> keys;
     /** When each key's file was written (published), by its activeFrom; read by other threads than the refresh's. */
     private volatile Map<Instant, Instant> writtenAt = Map.of();
-    /** Counted down by {@link #close()}: ends the refresh thread's wait between refreshes. */
-    private final CountDownLatch closed = new CountDownLatch(1);
-    /** The refresh thread, which close() waits for. */
-    private Thread refresher;
+    /** The refreshes, once started; read by close() without the lock, which a refresh may be waiting for. */
+    private volatile Periodic refresher;
     /** Whether the directory is someone else's to write: nothing is generated or deleted. */
     private final boolean readOnly;
 
@@ -264,56 +261,27 @@ public final class KeyRing implements AutoCloseable
     {
         if (directory == null || refresher != null)
             return;
-        refresher = new Thread(() ->
+        refresher = Periodic.start("jwt-proxy-keys", period, () ->
         {
             try
             {
-                while (!closed.await(period.toMillis(), TimeUnit.MILLISECONDS))
-                {
-                    try
-                    {
-                        refresh();
-                    }
-                    catch (IOException | RuntimeException x)
-                    {
-                        // The current keys keep signing; the next refresh tries again.
-                        LOG.error("cannot refresh the keys in {}: {}", directory, x.toString());
-                    }
-                }
+                refresh();
             }
-            catch (InterruptedException x)
+            catch (IOException | RuntimeException x)
             {
-                Thread.currentThread().interrupt();
+                // The current keys keep signing; the next refresh tries again.
+                LOG.error("cannot refresh the keys in {}: {}", directory, x.toString());
             }
-        }, "jwt-proxy-keys");
-        refresher.setDaemon(true);
-        refresher.start();
+        });
     }
 
-    /**
-     * Stops the refreshes and returns once their thread has ended (a container checks for threads a
-     * web application left behind as soon as it is undeployed). A refresh under way finishes first:
-     * it is never interrupted halfway through writing a key.
-     */
+    /** Stops the refreshes and returns once their thread has ended; a refresh under way finishes first. */
     @Override
     public void close()
     {
-        Thread stopping;
-        synchronized (this)
-        {
-            stopping = refresher;
-        }
-        closed.countDown();
-        if (stopping == null)
-            return;
-        try
-        {
-            stopping.join(TimeUnit.SECONDS.toMillis(5));
-        }
-        catch (InterruptedException x)
-        {
-            Thread.currentThread().interrupt();
-        }
+        Periodic stopping = refresher;
+        if (stopping != null)
+            stopping.close();
     }
 
     /** @return the keys in the directory, sorted by activeFrom; unusable files are logged and skipped */
