@@ -8,7 +8,9 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import io.jwtproxy.config.ServerConfig;
 import io.jwtproxy.http.Cidr;
+import io.jwtproxy.http.RequestPath;
 
 /** The jar's admin listener: the {@link AdminEndpoints} at the root, {@link ForwardAuth} when on, 404 for anything else. */
 public final class AdminServlet extends HttpServlet
@@ -16,19 +18,30 @@ public final class AdminServlet extends HttpServlet
     private final transient AdminEndpoints endpoints;
     private final transient ForwardAuth forwardAuth;
 
-    /** @param forwardAuthClients who may call {@code /forward-auth}; null to answer it 404 (FORWARD_AUTH off) */
-    public AdminServlet(ProxyRuntime runtime, List<Cidr> forwardAuthClients)
+    /** @param settings the listener's: who may call {@code /forward-auth} (nobody: it answers 404, FORWARD_AUTH off), and whose fields it reads */
+    public AdminServlet(ProxyRuntime runtime, ServerConfig.AdminListener settings)
     {
-        this.endpoints = new AdminEndpoints(runtime, forwardAuthClients != null);
-        this.forwardAuth = forwardAuthClients == null ? null : new ForwardAuth(runtime, forwardAuthClients);
+        List<Cidr> clients = settings.forwardAuthClients();
+        this.endpoints = new AdminEndpoints(runtime, clients != null);
+        this.forwardAuth = clients == null ? null : new ForwardAuth(runtime, clients, settings.forwardAuthGateway());
     }
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException
     {
-        if (forwardAuth != null && ForwardAuth.serves(request.getRequestURI()))
-            forwardAuth.decide(request, response);
-        else if (!endpoints.answered(request.getRequestURI(), request, response))
+        String path;
+        try
+        {
+            path = RequestPath.normalise(request.getRequestURI());
+        }
+        catch (RequestPath.Refused x)
+        {
+            response.sendError(HttpServletResponse.SC_BAD_REQUEST, x.getMessage());
+            return;
+        }
+        if (forwardAuth != null && ForwardAuth.serves(path))
+            forwardAuth.decide(request, path, response);
+        else if (!endpoints.answered(path, request, response))
             response.sendError(HttpServletResponse.SC_NOT_FOUND);
     }
 }

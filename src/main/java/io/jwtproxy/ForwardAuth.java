@@ -1,7 +1,9 @@
 package io.jwtproxy;
 
 import java.io.IOException;
+import java.util.Enumeration;
 import java.util.List;
+import java.util.Locale;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
@@ -9,56 +11,91 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import io.jwtproxy.auth.Authentication;
 import io.jwtproxy.auth.Identity;
+import io.jwtproxy.config.ForwardAuthGateway;
 import io.jwtproxy.exchange.Exchange;
 import io.jwtproxy.exchange.Failure;
 import io.jwtproxy.http.Cidr;
+import io.jwtproxy.http.ForwardingFields;
+import io.jwtproxy.http.Headers;
+import io.jwtproxy.http.RequestPath;
 import io.jwtproxy.token.JwtMinter;
 
 /**
  * {@code /forward-auth} on the admin listener: the decision a gateway asks for before it forwards
  * a request itself (nginx {@code auth_request}, Caddy {@code forward_auth}, Traefik
- * {@code forwardAuth}, Envoy {@code ext_authz}). The original request is read from the gateway's
- * fields, authenticated as {@code AUTH} says, and answered 200 with a token for it (in
- * {@code JWT_HEADER}, with {@code X-Auth-Request-User} and {@code -Email}), or with the refusal and
- * its challenges. Its body is never needed. Only {@code FORWARD_AUTH_CLIENTS} may ask.
+ * {@code forwardAuth}, Envoy {@code ext_authz}). The original request is read from the fields of
+ * FORWARD_AUTH_GATEWAY, checked and normalised as the public listener does its own, authenticated
+ * as {@code AUTH} says, and answered 200 with a token for it (in {@code JWT_HEADER}, with
+ * {@code X-Auth-Request-User} and {@code -Email}), or with the refusal and its challenges; a
+ * request that names its original ambiguously or malformed gets 400. Its body is never needed.
+ * Only {@code FORWARD_AUTH_CLIENTS} may ask.
  */
 final class ForwardAuth
 {
     static final String PATH = "/forward-auth";
 
-    /** The request a gateway asks about: its method, scheme, host and path with query. */
-    record Original(String method, String scheme, String host, String pathAndQuery)
+    /**
+     * The request a gateway asks about.
+     *
+     * @param path its path in normal form: what is decided on
+     * @param query its raw query, or null
+     */
+    record Original(String method, String scheme, String host, String path, String query)
     {
         /** @return the URI the token binds ({@code htu}, the query left to the minter to drop) */
         String uri()
         {
-            return scheme + "://" + host + pathAndQuery;
+            return scheme + "://" + host + path + (query == null ? "" : "?" + query);
         }
+    }
 
-        String path()
+    /** The gateway's request does not name one original request, or names a malformed one. */
+    static final class Unclear extends Exception
+    {
+        Unclear(String reason)
         {
-            int query = pathAndQuery.indexOf('?');
-            return query < 0 ? pathAndQuery : pathAndQuery.substring(0, query);
+            super(reason, null, false, false);
         }
     }
 
     private final ProxyRuntime runtime;
     private final List<Cidr> clients;
+    private final ForwardAuthGateway gateway;
 
-    ForwardAuth(ProxyRuntime runtime, List<Cidr> clients)
+    ForwardAuth(ProxyRuntime runtime, List<Cidr> clients, ForwardAuthGateway gateway)
     {
         this.runtime = runtime;
         this.clients = clients;
+        this.gateway = gateway;
     }
 
+    /** @param path a request path in normal form */
     static boolean serves(String path)
     {
-        return path.equals(PATH) || path.startsWith(PATH + "/");
+        return RequestPath.under(path, PATH);
     }
 
-    void decide(HttpServletRequest gatewayRequest, HttpServletResponse response) throws IOException
+    /** @param path the gateway request's path in normal form, below {@link #PATH} */
+    void decide(HttpServletRequest gatewayRequest, String path, HttpServletResponse response) throws IOException
     {
-        Original original = original(gatewayRequest);
+        response.setHeader("Cache-Control", "no-store");
+        String peer = gatewayRequest.getRemoteAddr();
+        if (clients.stream().noneMatch(block -> block.contains(peer)))
+        {
+            deny(begin(gatewayRequest, path, peer), response,
+                new Authentication.Deny(HttpServletResponse.SC_FORBIDDEN, List.of(), peer + " is not in FORWARD_AUTH_CLIENTS", 0));
+            return;
+        }
+        Original original;
+        try
+        {
+            original = original(gatewayRequest, path, gateway);
+        }
+        catch (Unclear x)
+        {
+            deny(begin(gatewayRequest, path, peer), response, new Authentication.Deny(HttpServletResponse.SC_BAD_REQUEST, List.of(), x.getMessage(), 0));
+            return;
+        }
         HttpServletRequest asked = new HttpServletRequestWrapper(gatewayRequest)
         {
             @Override
@@ -66,29 +103,11 @@ final class ForwardAuth
             {
                 return original.method();
             }
-
-            @Override
-            public String getRequestURI()
-            {
-                return original.path();
-            }
-
-            @Override
-            public String getContextPath()
-            {
-                return "";
-            }
         };
-        Exchange exchange = Exchange.begin(asked, runtime.exchanges());
-        exchange.note("forward-auth decision for " + gatewayRequest.getRemoteAddr());
-        response.setHeader("Cache-Control", "no-store");
-        String peer = gatewayRequest.getRemoteAddr();
-        if (clients.stream().noneMatch(block -> block.contains(peer)))
-        {
-            deny(exchange, response, new Authentication.Deny(HttpServletResponse.SC_FORBIDDEN, List.of(), peer + " is not in FORWARD_AUTH_CLIENTS", 0));
-            return;
-        }
-        Authentication.Outcome outcome = runtime.authentication().authenticate(asked);
+        Exchange exchange = begin(asked, original.path(), peer);
+        // The gateway is trusted (a FORWARD_AUTH_CLIENT): failures count against the client it names.
+        String clientAddress = ForwardingFields.clientAddress(peer, true, gatewayRequest.getHeaders("X-Forwarded-For"));
+        Authentication.Outcome outcome = runtime.authentication().authenticate(asked, original.path(), clientAddress);
         if (outcome instanceof Authentication.Deny deny)
         {
             deny(exchange, response, deny);
@@ -119,6 +138,13 @@ final class ForwardAuth
         exchange.finish(HttpServletResponse.SC_OK, false);
     }
 
+    private Exchange begin(HttpServletRequest request, String path, String peer)
+    {
+        Exchange exchange = Exchange.begin(request, path, runtime.exchanges());
+        exchange.note("forward-auth decision for " + peer);
+        return exchange;
+    }
+
     private void deny(Exchange exchange, HttpServletResponse response, Authentication.Deny deny)
     {
         runtime.stats().forwardAuthDecided(false);
@@ -128,33 +154,103 @@ final class ForwardAuth
     }
 
     /**
-     * The original request, from the fields each gateway sends: nginx's {@code X-Original-Method}
-     * and {@code X-Original-URI} (as the README's snippet sets them), Caddy's and Traefik's
-     * {@code X-Forwarded-Method} and {@code -Uri}, or Envoy's shape, the original path after
-     * {@code /forward-auth} and the original method; host and scheme from {@code X-Forwarded-Host}
-     * and {@code -Proto}, else the request's own {@code Host} and {@code http}.
+     * The original request, from the fields of {@code gateway}: its method and URI (see
+     * {@link ForwardAuthGateway}), host and scheme from {@code X-Forwarded-Host} and {@code -Proto},
+     * else the request's own {@code Host} and {@code http}.
+     *
+     * @param path the gateway request's path in normal form, below {@link #PATH}
+     * @throws Unclear if another spelling disagrees, a field comes twice with two values, or a value is malformed
      */
-    static Original original(HttpServletRequest request)
+    static Original original(HttpServletRequest request, String path, ForwardAuthGateway gateway) throws Unclear
     {
-        String method = first(request.getHeader("X-Original-Method"), request.getHeader("X-Forwarded-Method"), request.getMethod());
-        String uri = first(request.getHeader("X-Original-URI"), request.getHeader("X-Forwarded-Uri"), null);
-        if (uri == null)
+        String method = named(request, gateway.methodField(), ForwardAuthGateway.METHOD_FIELDS, gateway == ForwardAuthGateway.ANY);
+        String uri = named(request, gateway.uriField(), ForwardAuthGateway.URI_FIELDS, gateway == ForwardAuthGateway.ANY);
+        if (gateway.uriField() != null && uri == null)
+            throw new Unclear(gateway.label() + " sends the original URI in " + gateway.uriField() + ", and this request has none");
+        if (method == null)
+            method = request.getMethod();
+        if (!Headers.isToken(method))
+            throw new Unclear("the original method is not a token");
+        String pathAndQuery;
+        if (uri != null)
+        {
+            pathAndQuery = uri;
+        }
+        else
         {
             // Envoy's ext_authz HTTP service: the original path appended to the authorization path.
-            String rest = request.getRequestURI().substring(request.getContextPath().length() + PATH.length());
-            uri = (rest.isEmpty() ? "/" : rest) + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
+            String rest = path.substring(PATH.length());
+            pathAndQuery = (rest.isEmpty() ? "/" : rest) + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
         }
-        String host = first(request.getHeader("X-Forwarded-Host"), request.getHeader("Host"), "localhost");
-        String scheme = first(request.getHeader("X-Forwarded-Proto"), null, "http");
-        return new Original(method.trim(), scheme.trim().toLowerCase(java.util.Locale.ROOT), host.trim(), uri.startsWith("/") ? uri : "/" + uri);
+        for (int i = 0; i < pathAndQuery.length(); i++)
+        {
+            char c = pathAndQuery.charAt(i);
+            if (c <= 0x20 || c >= 0x7F || c == '#')
+                throw new Unclear("the original URI has a space, a control, a # or a character outside ASCII");
+        }
+        if (!pathAndQuery.startsWith("/"))
+            throw new Unclear("the original URI is not a path (origin-form)");
+        int question = pathAndQuery.indexOf('?');
+        String originalPath;
+        try
+        {
+            originalPath = RequestPath.normalise(question < 0 ? pathAndQuery : pathAndQuery.substring(0, question));
+        }
+        catch (RequestPath.Refused x)
+        {
+            throw new Unclear("the original URI: " + x.getMessage());
+        }
+        String host = single(request, "X-Forwarded-Host");
+        if (host == null)
+            host = request.getHeader("Host");
+        if (host == null || host.isEmpty() || !host.chars().allMatch(c -> c > 0x20 && c < 0x7F && "/?#@,\\\"".indexOf(c) < 0))
+            throw new Unclear("X-Forwarded-Host (or Host) is not a host");
+        String scheme = single(request, "X-Forwarded-Proto");
+        scheme = scheme == null ? "http" : scheme.toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https"))
+            throw new Unclear("X-Forwarded-Proto is neither http nor https");
+        return new Original(method, scheme, host, originalPath, question < 0 ? null : pathAndQuery.substring(question + 1));
     }
 
-    private static String first(String one, String two, String otherwise)
+    /**
+     * @param field the field the gateway writes, or null for none (the caller then falls back on the request's own)
+     * @param spellings every field a gateway may write this in
+     * @param any whether whichever spelling is there counts ({@link ForwardAuthGateway#ANY})
+     * @return the value, or null
+     * @throws Unclear if another spelling, which a client may have written through the gateway, disagrees
+     */
+    private static String named(HttpServletRequest request, String field, String[] spellings, boolean any) throws Unclear
     {
-        if (one != null && !one.isBlank())
-            return one;
-        if (two != null && !two.isBlank())
-            return two;
-        return otherwise;
+        String value = field == null ? null : single(request, field);
+        for (String spelling : spellings)
+        {
+            String other = single(request, spelling);
+            if (other == null || other.equals(value))
+                continue;
+            if (value == null && any)
+            {
+                value = other;
+                field = spelling;
+                continue;
+            }
+            throw new Unclear(spelling + " disagrees with " + (field == null ? "the request's own" : field) + ": refused, not guessed");
+        }
+        return value;
+    }
+
+    /** @return a field's one value, trimmed; null if absent or blank; a field sent twice with two values is {@link Unclear} */
+    private static String single(HttpServletRequest request, String name) throws Unclear
+    {
+        String value = null;
+        for (Enumeration<String> values = request.getHeaders(name); values != null && values.hasMoreElements(); )
+        {
+            String next = values.nextElement().trim();
+            if (next.isEmpty())
+                continue;
+            if (value != null && !value.equals(next))
+                throw new Unclear("two " + name + " fields that disagree");
+            value = next;
+        }
+        return value;
     }
 }

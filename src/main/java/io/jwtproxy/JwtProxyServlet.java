@@ -42,6 +42,7 @@ import io.jwtproxy.exchange.Retries;
 import io.jwtproxy.exchange.UnrelayableResponseException;
 import io.jwtproxy.http.ForwardingFields;
 import io.jwtproxy.http.Headers;
+import io.jwtproxy.http.RequestPath;
 import io.jwtproxy.websocket.SwitchingProtocols;
 import io.jwtproxy.websocket.WebSocketHandshake;
 import io.jwtproxy.websocket.WebSocketProxy;
@@ -63,6 +64,8 @@ public class JwtProxyServlet extends AsyncProxyServlet
 {
     /** The request attribute holding its caller's {@link Identity}, null when there is none. */
     private static final String CALLER_ATTRIBUTE = Identity.class.getName();
+    /** The request attribute holding its path in normal form, below the context: what was decided on and is forwarded. */
+    private static final String PATH_ATTRIBUTE = RequestPath.class.getName();
 
     private ProxyRuntime runtime;
     private ProxyConfig config;
@@ -138,9 +141,22 @@ public class JwtProxyServlet extends AsyncProxyServlet
     @Override
     protected void service(HttpServletRequest clientRequest, HttpServletResponse proxyResponse) throws ServletException, IOException
     {
+        String path;
+        try
+        {
+            // The one path every decision below is made on, and the one the upstream receives (rewriteTarget).
+            path = RequestPath.inContext(clientRequest.getRequestURI(), clientRequest.getServletContext().getContextPath());
+        }
+        catch (RequestPath.Refused x)
+        {
+            runtime.stats().requestReceived();
+            refuse(proxyResponse, Exchange.begin(clientRequest, clientRequest.getRequestURI(), runtime.exchanges()),
+                new Authentication.Deny(HttpStatus.BAD_REQUEST_400, List.of(), x.getMessage(), 0));
+            return;
+        }
+        clientRequest.setAttribute(PATH_ATTRIBUTE, path);
         if (admin != null)
         {
-            String path = clientRequest.getRequestURI().substring(clientRequest.getContextPath().length());
             String prefix = runtime.admin().pathPrefix();
             // At the root, where they would shadow the upstream's own paths, only the seed's /status; under ADMIN_PATH all four.
             boolean served = prefix.isEmpty() ? path.equals("/status") : path.startsWith(prefix);
@@ -148,10 +164,13 @@ public class JwtProxyServlet extends AsyncProxyServlet
                 return;
         }
         runtime.stats().requestReceived();
-        Exchange exchange = Exchange.begin(clientRequest, runtime.exchanges());
-        if (localAnswers.answered(clientRequest, proxyResponse, exchange))
+        Exchange exchange = Exchange.begin(clientRequest, path, runtime.exchanges());
+        if (localAnswers.answered(clientRequest, path, proxyResponse, exchange))
             return;
-        Authentication.Outcome caller = runtime.authentication().authenticate(clientRequest);
+        // Behind a balancer that TRUST_FORWARDED trusts, failed attempts count against the client it names, not against the balancer.
+        String clientAddress = ForwardingFields.clientAddress(clientRequest.getRemoteAddr(), config.trustForwarded(),
+            clientRequest.getHeaders("X-Forwarded-For"));
+        Authentication.Outcome caller = runtime.authentication().authenticate(clientRequest, path, clientAddress);
         if (caller instanceof Authentication.Deny deny)
         {
             refuse(proxyResponse, exchange, deny);
@@ -187,7 +206,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
         }
     }
 
-    /** Nothing is forwarded for a caller no method authenticated: 401 with a challenge per method that has one, 403, 429 or 503. */
+    /** Nothing is forwarded: a path that cannot be decided on (400), a caller no method authenticated (401 with a challenge per method that has one, 403, 429 or 503). */
     private static void refuse(HttpServletResponse proxyResponse, Exchange exchange, Authentication.Deny deny)
     {
         exchange.fail(new Failure(deny.status(), deny.reason()));
@@ -246,8 +265,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
     @Override
     protected String rewriteTarget(HttpServletRequest clientRequest)
     {
-        String path = clientRequest.getRequestURI().substring(clientRequest.getContextPath().length());
-        String target = config.upstream().target(path, clientRequest.getQueryString());
+        String target = config.upstream().target((String)clientRequest.getAttribute(PATH_ATTRIBUTE), clientRequest.getQueryString());
         try
         {
             // The client's parser is laxer than java.net.URI, which the HTTP client uses.
@@ -299,7 +317,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
         proxyRequest.headers(headers -> ForwardingFields.addXForwarded(headers, clientRequest.getRemoteAddr(), clientRequest.getHeader("Host"),
             clientRequest.getScheme()));
         // The upstream trusts the proxy's token alone: the caller's credential and identity fields stay here.
-        proxyRequest.headers(headers -> runtime.authentication().credentialFields().forEach(headers::remove));
+        proxyRequest.headers(headers -> ForwardingFields.removeEverySpelling(headers, runtime.authentication().credentialFields()));
         String token;
         try
         {

@@ -15,7 +15,7 @@ import io.jwtproxy.http.Headers;
 /**
  * What the proxy answers itself, before Jetty's pipeline, and never forwards: CONNECT and TRACE, a
  * method it could not forward unchanged, OPTIONS with {@code Max-Forwards: 0} or an invalid one,
- * and its own public keys. See docs/hardening.md.
+ * an HTTP/2 request with a connection-specific field, and its own public keys. See docs/hardening.md.
  */
 final class LocalAnswers
 {
@@ -30,8 +30,11 @@ final class LocalAnswers
         this.publisher = publisher;
     }
 
-    /** @return whether the request was answered here; its exchange is then finished */
-    boolean answered(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Exchange exchange) throws IOException
+    /**
+     * @param path the request's path in normal form
+     * @return whether the request was answered here; its exchange is then finished
+     */
+    boolean answered(HttpServletRequest clientRequest, String path, HttpServletResponse proxyResponse, Exchange exchange) throws IOException
     {
         String method = clientRequest.getMethod();
         if (!method.equals(method.toUpperCase(Locale.ROOT)))
@@ -43,14 +46,14 @@ final class LocalAnswers
         if (HttpMethod.TRACE.is(method))
             // Policy (RFC 9110 §9.3.8 allows it): TRACE would reflect the request, token included, back to the client.
             return refuse(proxyResponse, exchange, HttpStatus.METHOD_NOT_ALLOWED_405, "TRACE is refused");
-        if (publisher != null)
+        String connectionSpecific = Headers.connectionSpecificField(clientRequest.getProtocol(), clientRequest::getHeaders);
+        if (connectionSpecific != null)
+            // RFC 9113 §8.2.2: malformed; Jetty would strip the field and forward the rest.
+            return refuse(proxyResponse, exchange, HttpStatus.BAD_REQUEST_400, "an HTTP/2 request with " + connectionSpecific);
+        if (publisher != null && publisher.serves(path))
         {
-            String path = clientRequest.getRequestURI().substring(clientRequest.getContextPath().length());
-            if (publisher.serves(path))
-            {
-                exchange.finish(publisher.serve(clientRequest, proxyResponse, path), false);
-                return true;
-            }
+            exchange.finish(publisher.serve(clientRequest, proxyResponse, path), false);
+            return true;
         }
         String maxForwards = clientRequest.getHeader("Max-Forwards");
         if (HttpMethod.OPTIONS.is(method) && maxForwards != null)

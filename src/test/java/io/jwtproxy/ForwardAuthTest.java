@@ -134,4 +134,95 @@ class ForwardAuthTest
             .isInstanceOf(ConfigException.class)
             .hasMessage("invalid configuration: FORWARD_AUTH: is true, but ADMIN_PORT is not set: /forward-auth is served on the admin listener only");
     }
+
+    private HttpResponse<String> ask(Proxy proxy, String... headers) throws Exception
+    {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort(proxy) + "/forward-auth"))
+            .timeout(Duration.ofSeconds(20));
+        for (int i = 0; i < headers.length; i += 2)
+            request.header(headers[i], headers[i + 1]);
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void theOriginalUriIsDecidedInNormalFormAndItsAmbiguousFormsAreRefused() throws Exception
+    {
+        Proxy proxy = proxy("AUTH_PUBLIC_PATHS", "/public/");
+
+        HttpResponse<String> open = ask(proxy, "X-Forwarded-Method", "GET", "X-Forwarded-Uri", "/public/a/./b?x=1");
+        HttpResponse<String> dots = ask(proxy, "X-Forwarded-Method", "GET", "X-Forwarded-Uri", "/public/../admin");
+
+        assertThat(open.statusCode()).isEqualTo(200);
+        assertThat(Tokens.claims(open.headers().firstValue("x-my-jwt").orElseThrow()).get("htu").asText()).endsWith("/public/a/b");
+        assertThat(dots.statusCode()).as("/admin, without credentials").isEqualTo(401);
+        for (String uri : new String[] {"/public/%2e%2e/admin", "/public/..%2fadmin", "/public/..;/admin", "//admin", "/public/../../admin",
+            "/public/x admin", "http://shop.example/public/x", "public/x", "/public/x#frag"})
+        {
+            HttpResponse<String> refused = ask(proxy, "X-Forwarded-Method", "GET", "X-Forwarded-Uri", uri);
+            assertThat(refused.statusCode()).as(uri).isEqualTo(400);
+            assertThat(refused.headers().firstValue("x-my-jwt")).isEmpty();
+        }
+    }
+
+    @Test
+    void envoysPathIsDecidedInNormalFormToo() throws Exception
+    {
+        Proxy proxy = proxy("AUTH_PUBLIC_PATHS", "/public/");
+
+        try (RawHttp http = new RawHttp(adminPort(proxy)))
+        {
+            http.send("GET /forward-auth/public/../admin HTTP/1.1\r\nHost: shop.example\r\n\r\n");
+            assertThat(http.readResponse(false).status()).isEqualTo(401);
+            http.send("GET /forward-auth/public/./logo.png HTTP/1.1\r\nHost: shop.example\r\n\r\n");
+            assertThat(http.readResponse(false).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aCompetingFieldTheClientCouldHaveWrittenIsRefusedNotGuessed() throws Exception
+    {
+        Proxy any = proxy("AUTH_PUBLIC_PATHS", "/public/");
+        Proxy nginx = proxy("AUTH_PUBLIC_PATHS", "/public/", "FORWARD_AUTH_GATEWAY", "nginx");
+        Proxy caddy = proxy("AUTH_PUBLIC_PATHS", "/public/", "FORWARD_AUTH_GATEWAY", "caddy");
+
+        // Caddy sets X-Forwarded-Uri and passes the client's X-Original-URI on; nginx the other way round.
+        assertThat(ask(any, "X-Forwarded-Uri", "/admin", "X-Original-URI", "/public/x").statusCode()).isEqualTo(400);
+        assertThat(ask(any, "X-Forwarded-Method", "DELETE", "X-Original-Method", "GET", "X-Forwarded-Uri", "/public/x").statusCode()).isEqualTo(400);
+        assertThat(ask(caddy, "X-Forwarded-Uri", "/admin", "X-Original-URI", "/public/x").statusCode()).isEqualTo(400);
+        assertThat(ask(nginx, "X-Original-URI", "/admin", "X-Forwarded-Uri", "/public/x").statusCode()).isEqualTo(400);
+        assertThat(ask(nginx, "X-Forwarded-Uri", "/public/x").statusCode()).as("nginx's own field missing").isEqualTo(400);
+        assertThat(ask(caddy, "X-Forwarded-Uri", "/public/x", "X-Forwarded-Uri", "/admin").statusCode()).as("two that disagree").isEqualTo(400);
+        // Agreeing copies are the gateway's own answer.
+        assertThat(ask(any, "X-Forwarded-Uri", "/public/x", "X-Original-URI", "/public/x").statusCode()).isEqualTo(200);
+        assertThat(ask(caddy, "X-Forwarded-Method", "GET", "X-Forwarded-Uri", "/public/x").statusCode()).isEqualTo(200);
+        assertThat(ask(nginx, "X-Original-Method", "GET", "X-Original-URI", "/public/x").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void theOriginalMethodHostAndSchemeAreValidated() throws Exception
+    {
+        Proxy proxy = proxy("AUTH_PUBLIC_PATHS", "/public/");
+
+        assertThat(ask(proxy, "X-Forwarded-Method", "GET /admin", "X-Forwarded-Uri", "/public/x").statusCode()).isEqualTo(400);
+        assertThat(ask(proxy, "X-Forwarded-Method", "GET", "X-Forwarded-Uri", "/public/x", "X-Forwarded-Host", "a/b").statusCode()).isEqualTo(400);
+        assertThat(ask(proxy, "X-Forwarded-Method", "GET", "X-Forwarded-Uri", "/public/x", "X-Forwarded-Proto", "javascript").statusCode())
+            .isEqualTo(400);
+        assertThat(ask(proxy, "X-Forwarded-Method", "GET", "X-Forwarded-Uri", "/public/x", "X-Forwarded-Proto", "HTTPS").statusCode())
+            .isEqualTo(200);
+    }
+
+    @Test
+    void failuresCountAgainstTheClientTheGatewayNamesNotAgainstTheGateway() throws Exception
+    {
+        Proxy proxy = proxy("AUTH_BASIC_MAX_FAILURES", "3");
+        String wrong = "Basic " + Base64.getEncoder().encodeToString("alice:guess".getBytes(StandardCharsets.UTF_8));
+
+        for (int i = 0; i < 3; i++)
+            assertThat(ask(proxy, "X-Forwarded-Uri", "/orders", "Authorization", wrong, "X-Forwarded-For", "203.0.113.66").statusCode()).isEqualTo(401);
+        HttpResponse<String> attacker = ask(proxy, "X-Forwarded-Uri", "/orders", "Authorization", ALICE, "X-Forwarded-For", "203.0.113.66");
+        HttpResponse<String> alice = ask(proxy, "X-Forwarded-Uri", "/orders", "Authorization", ALICE, "X-Forwarded-For", "203.0.113.7");
+
+        assertThat(attacker.statusCode()).isEqualTo(429);
+        assertThat(alice.statusCode()).as("another client behind the same gateway").isEqualTo(200);
+    }
 }

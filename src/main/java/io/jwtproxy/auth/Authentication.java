@@ -12,6 +12,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import io.jwtproxy.config.AuthConfig;
+import io.jwtproxy.http.RequestPath;
 
 /**
  * The methods of {@code AUTH}, tried in order on each request: the first that authenticates it
@@ -85,7 +86,11 @@ public final class Authentication
         return new Authentication(config, authenticators);
     }
 
-    public Outcome authenticate(HttpServletRequest clientRequest)
+    /**
+     * @param path the request's path in normal form ({@link io.jwtproxy.http.RequestPath}), the one it is forwarded to
+     * @param clientAddress the client's address: the TCP peer's, or the one a trusted balancer or gateway reports
+     */
+    public Outcome authenticate(HttpServletRequest clientRequest, String path, String clientAddress)
     {
         if (authenticators.isEmpty())
         {
@@ -93,8 +98,7 @@ public final class Authentication
             String user = clientRequest.getRemoteUser();
             return new Pass(user == null ? null : new Identity(user, null, null, List.of()));
         }
-        String path = clientRequest.getRequestURI().substring(clientRequest.getContextPath().length());
-        if (config.publicPaths().stream().anyMatch(path::startsWith))
+        if (config.publicPaths().stream().anyMatch(prefix -> RequestPath.under(path, prefix)))
         {
             count("public", "passed");
             return new Pass(null);
@@ -102,7 +106,7 @@ public final class Authentication
         List<Verdict> verdicts = new ArrayList<>();
         for (Authenticator authenticator : authenticators)
         {
-            Verdict verdict = authenticator.authenticate(clientRequest);
+            Verdict verdict = authenticator.authenticate(clientRequest, clientAddress);
             verdicts.add(verdict);
             if (verdict instanceof Verdict.Authenticated authenticated)
             {
@@ -125,7 +129,7 @@ public final class Authentication
         {
             // RFC 6585 §4: too many attempts; the credential was not looked at.
             if (verdict instanceof Verdict.Limited limited)
-                return new Deny(429, List.of(), "too many failed attempts from " + clientRequest.getRemoteAddr(), limited.retryAfterSeconds());
+                return new Deny(429, List.of(), "too many failed attempts from " + clientAddress, limited.retryAfterSeconds());
         }
         List<String> challenges = new ArrayList<>();
         String reason = "no credential";

@@ -10,7 +10,8 @@ public interface Authenticator
     /** @return the method's name in {@code AUTH} */
     String method();
 
-    Verdict authenticate(HttpServletRequest clientRequest);
+    /** @param clientAddress the client's address: the TCP peer's, or the one a trusted balancer or gateway reports */
+    Verdict authenticate(HttpServletRequest clientRequest, String clientAddress);
 
     /**
      * @param verdict what this method made of the request being refused

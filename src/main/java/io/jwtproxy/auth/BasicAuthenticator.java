@@ -30,7 +30,8 @@ import io.jwtproxy.config.Setting;
  * at.favre.lib's bcrypt. The file is re-read within a second of a change; a change that does not
  * parse is logged and the users as they were kept. A credential once verified is remembered (by a
  * keyed hash, never the password) until the file changes, so that each request does not pay
- * bcrypt's cost again. Failed attempts are limited per address ({@link FailureLimiter}).
+ * bcrypt's cost again. Checks are counted before they are made, per client address and user name
+ * ({@link FailureLimiter}).
  */
 final class BasicAuthenticator implements Authenticator
 {
@@ -69,15 +70,12 @@ final class BasicAuthenticator implements Authenticator
     }
 
     @Override
-    public Verdict authenticate(HttpServletRequest clientRequest)
+    public Verdict authenticate(HttpServletRequest clientRequest, String clientAddress)
     {
         String authorization = clientRequest.getHeader("Authorization");
         if (authorization == null || !authorization.toLowerCase(Locale.ROOT).startsWith(SCHEME))
             return new Verdict.Absent();
-        String address = clientRequest.getRemoteAddr();
-        long limited = failures.limitedFor(address);
-        if (limited > 0)
-            return new Verdict.Limited(limited);
+        // Malformed credentials cost nothing to refuse and guess nothing: they are not counted.
         String credentials;
         try
         {
@@ -85,33 +83,42 @@ final class BasicAuthenticator implements Authenticator
         }
         catch (IllegalArgumentException x)
         {
-            failures.failed(address);
             return new Verdict.Refused("the credentials are not base64");
         }
         int colon = credentials.indexOf(':');
         if (colon < 0)
-        {
-            failures.failed(address);
             return new Verdict.Refused("the credentials are not user:password");
-        }
         String user = credentials.substring(0, colon);
         String password = credentials.substring(colon + 1);
         Htpasswd current = current();
         String hash = current.hashes().get(user);
-        String key = rememberKey(credentials);
-        if (hash != null && hash.equals(remembered.get(key)))
-            return new Verdict.Authenticated(new Identity(user, null, null, List.of()));
-        // An unknown user's password is checked all the same, against another user's hash: about as long as a wrong one.
-        String checked = hash != null ? hash : current.hashes().values().stream().findFirst().orElse(DUMMY_HASH);
-        boolean verified = BCrypt.verifyer().verify(password.toCharArray(), checked).verified;
-        if (!verified || hash == null)
+        String rememberedAs = rememberKey(credentials);
+        if (hash != null && hash.equals(remembered.get(rememberedAs)))
         {
-            failures.failed(address);
-            return new Verdict.Refused("unknown user or wrong password");
+            // Verified before: no check to reserve, but a barred client is barred even with the right password,
+            // else the answer to a guess that happens to be remembered would tell it apart.
+            long barred = failures.barredFor(clientAddress, user);
+            return barred > 0 ? new Verdict.Limited(barred) : new Verdict.Authenticated(new Identity(user, null, null, List.of()));
         }
+        long limited = failures.reserve(clientAddress, user);
+        if (limited > 0)
+            return new Verdict.Limited(limited);
+        boolean verified = false;
+        try
+        {
+            // An unknown user's password is checked all the same, against another user's hash: about as long as a wrong one.
+            String checked = hash != null ? hash : current.hashes().values().stream().findFirst().orElse(DUMMY_HASH);
+            verified = BCrypt.verifyer().verify(password.toCharArray(), checked).verified && hash != null;
+        }
+        finally
+        {
+            failures.settle(clientAddress, user, !verified);
+        }
+        if (!verified)
+            return new Verdict.Refused("unknown user or wrong password");
         if (remembered.size() >= REMEMBERED)
             remembered.clear();
-        remembered.put(key, hash);
+        remembered.put(rememberedAs, hash);
         return new Verdict.Authenticated(new Identity(user, null, null, List.of()));
     }
 

@@ -58,7 +58,7 @@ final class BearerAuthenticator implements Authenticator
     }
 
     @Override
-    public Verdict authenticate(HttpServletRequest clientRequest)
+    public Verdict authenticate(HttpServletRequest clientRequest, String clientAddress)
     {
         String authorization = clientRequest.getHeader("Authorization");
         // The scheme is case-insensitive (RFC 9110 §11.1).

@@ -30,7 +30,7 @@ final class CertificateAuthenticator implements Authenticator
     }
 
     @Override
-    public Verdict authenticate(HttpServletRequest clientRequest)
+    public Verdict authenticate(HttpServletRequest clientRequest, String clientAddress)
     {
         if (!(clientRequest.getAttribute(CERTIFICATES_ATTRIBUTE) instanceof X509Certificate[] chain) || chain.length == 0)
             return new Verdict.Absent();

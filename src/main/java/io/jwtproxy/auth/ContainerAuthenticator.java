@@ -16,7 +16,7 @@ final class ContainerAuthenticator implements Authenticator
     }
 
     @Override
-    public Verdict authenticate(HttpServletRequest clientRequest)
+    public Verdict authenticate(HttpServletRequest clientRequest, String clientAddress)
     {
         String user = clientRequest.getRemoteUser();
         return user == null ? new Verdict.Absent() : new Verdict.Authenticated(new Identity(user, null, null, List.of()));

@@ -1,56 +1,198 @@
 package io.jwtproxy.auth;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * Failed attempts per client address in fixed one-minute windows, each opened by an address's first
- * failure: past {@code maxFailures} in its window, an address is limited until the window closes.
- * Only failing addresses are remembered, and windows that closed are dropped as others open.
+ * Counts password checks before they are made. Each check is reserved, atomically, before its
+ * bcrypt runs, and settled after it as a failure or not; a reservation is refused while the failures
+ * and the checks under way of the last minute reach a bound:
+ * <ul>
+ * <li>{@code maxFailures} for one user name from one client address, so that an attacker's guesses
+ * lock out neither other users nor the same user elsewhere;</li>
+ * <li>{@value #SPRAY_FACTOR} times that for one address whatever the user names, so that guessing
+ * across many users is bounded too;</li>
+ * <li>{@code maxFailures} checks under way at once from one address.</li>
+ * </ul>
+ * IPv6 addresses count by their /64, which one host commonly has whole. Windows are fixed, one
+ * minute from a key's first reservation. The table holds at most {@code capacity} keys, the oldest
+ * leaving first: its memory does not grow with the number of addresses that fail.
  */
 final class FailureLimiter
 {
+    static final int CAPACITY = 10_000;
+    static final int SPRAY_FACTOR = 4;
     private static final long WINDOW_NANOS = TimeUnit.MINUTES.toNanos(1);
-    /** Past this many addresses, closed windows are swept before another opens. */
-    private static final int SWEEP_AT = 10_000;
 
-    private record Window(long openedNanos, int failures)
+    private static final class Window
     {
+        private long openedNanos;
+        private int failures;
+        private int underWay;
+
+        private Window(long openedNanos)
+        {
+            this.openedNanos = openedNanos;
+        }
+
+        /** @return nanoseconds until this window lets {@code bound} be reached no longer, 0 if it is not reached */
+        private long blockedFor(long now, int bound)
+        {
+            return failures + underWay >= bound ? Math.max(1, openedNanos + WINDOW_NANOS - now) : 0;
+        }
+
+        /** @return as {@link #blockedFor}, counting the failures alone, in a window whose minute is not over */
+        private long failedFor(long now, int bound)
+        {
+            long left = openedNanos + WINDOW_NANOS - now;
+            return failures >= bound && left > 0 ? left : 0;
+        }
     }
 
     private final int maxFailures;
+    private final int maxPerAddress;
     private final LongSupplier nanoTime;
-    private final Map<String, Window> windows = new ConcurrentHashMap<>();
+    private final Map<String, Window> windows;
 
     FailureLimiter(int maxFailures, LongSupplier nanoTime)
     {
-        this.maxFailures = maxFailures;
-        this.nanoTime = nanoTime;
+        this(maxFailures, CAPACITY, nanoTime);
     }
 
-    /** @return the seconds until {@code address} may try again, or 0 if it may now */
-    long limitedFor(String address)
+    FailureLimiter(int maxFailures, int capacity, LongSupplier nanoTime)
     {
-        Window window = windows.get(address);
-        if (window == null || window.failures() < maxFailures)
-            return 0;
-        long left = window.openedNanos() + WINDOW_NANOS - nanoTime.getAsLong();
-        if (left <= 0)
+        this.maxFailures = maxFailures;
+        this.maxPerAddress = (int)Math.min(Integer.MAX_VALUE, (long)maxFailures * SPRAY_FACTOR);
+        this.nanoTime = nanoTime;
+        this.windows = new LinkedHashMap<>(16, 0.75f, false)
         {
-            windows.remove(address, window);
-            return 0;
-        }
-        return Math.max(1, TimeUnit.NANOSECONDS.toSeconds(left + TimeUnit.SECONDS.toNanos(1) - 1));
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Window> eldest)
+            {
+                return size() > capacity;
+            }
+        };
     }
 
-    void failed(String address)
+    /**
+     * Reserves one check of {@code user}'s password from {@code address}; a reservation must be
+     * {@link #settle settled}.
+     *
+     * @return 0 if reserved, else the seconds until a check may be made (for {@code Retry-After})
+     */
+    synchronized long reserve(String address, String user)
     {
         long now = nanoTime.getAsLong();
-        if (windows.size() >= SWEEP_AT)
-            windows.values().removeIf(window -> now - window.openedNanos() >= WINDOW_NANOS);
-        windows.merge(address, new Window(now, 1), (open, first) -> now - open.openedNanos() >= WINDOW_NANOS ? first
-            : new Window(open.openedNanos(), open.failures() + 1));
+        String addressKey = addressKey(address);
+        Window byAddress = window(addressKey, now);
+        Window byUser = window(addressKey + ' ' + user, now);
+        if (byAddress.underWay >= maxFailures)
+            return 1;
+        long blocked = Math.max(byUser.blockedFor(now, maxFailures), byAddress.blockedFor(now, maxPerAddress));
+        if (blocked > 0)
+            return seconds(blocked);
+        byAddress.underWay++;
+        byUser.underWay++;
+        return 0;
+    }
+
+    /**
+     * For a credential that needs no check (one verified before): whether the failures alone, not
+     * the checks under way, bar {@code user} from {@code address}.
+     *
+     * @return 0 if not, else the seconds until they no longer do
+     */
+    synchronized long barredFor(String address, String user)
+    {
+        long now = nanoTime.getAsLong();
+        String addressKey = addressKey(address);
+        Window byAddress = windows.get(addressKey);
+        Window byUser = windows.get(addressKey + ' ' + user);
+        long blocked = Math.max(byUser == null ? 0 : byUser.failedFor(now, maxFailures), byAddress == null ? 0 : byAddress.failedFor(now, maxPerAddress));
+        return blocked == 0 ? 0 : seconds(blocked);
+    }
+
+    // Rounded up: a Retry-After that comes early would be refused again.
+    private static long seconds(long nanos)
+    {
+        return TimeUnit.NANOSECONDS.toSeconds(nanos + TimeUnit.SECONDS.toNanos(1) - 1);
+    }
+
+    /** Ends a reservation: the check is no longer under way, and counts as a failure if it {@code failed}. */
+    synchronized void settle(String address, String user, boolean failed)
+    {
+        long now = nanoTime.getAsLong();
+        String addressKey = addressKey(address);
+        for (Window window : new Window[] {window(addressKey, now), window(addressKey + ' ' + user, now)})
+        {
+            // A window that left the table while its check was under way came back new, with none.
+            window.underWay = Math.max(0, window.underWay - 1);
+            if (failed)
+                window.failures++;
+        }
+    }
+
+    /** @return how many keys are remembered */
+    synchronized int size()
+    {
+        return windows.size();
+    }
+
+    /** @return the key's open window, a new one if it had none or its minute is over */
+    private Window window(String key, long now)
+    {
+        Window window = windows.get(key);
+        if (window == null)
+        {
+            window = new Window(now);
+            windows.put(key, window);
+        }
+        else if (now - window.openedNanos >= WINDOW_NANOS)
+        {
+            window.openedNanos = now;
+            window.failures = 0;
+        }
+        return window;
+    }
+
+    /** An IPv6 address's /64 (its first four groups), any other address as it is. */
+    static String addressKey(String address)
+    {
+        String bare = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
+        if (bare.indexOf(':') < 0)
+            return bare;
+        int zone = bare.indexOf('%');
+        if (zone >= 0)
+            bare = bare.substring(0, zone);
+        int[] groups = new int[8];
+        String[] halves = bare.split("::", -1);
+        if (halves.length > 2)
+            return bare;
+        String[] head = halves[0].isEmpty() ? new String[0] : halves[0].split(":");
+        String[] tail = halves.length < 2 || halves[1].isEmpty() ? new String[0] : halves[1].split(":");
+        if (head.length + tail.length > 8 || (halves.length == 1 && head.length != 8))
+            return bare;
+        try
+        {
+            for (int i = 0; i < head.length; i++)
+                groups[i] = group(head[i]);
+            for (int i = 0; i < tail.length; i++)
+                groups[8 - tail.length + i] = group(tail[i]);
+        }
+        catch (NumberFormatException x)
+        {
+            // Not an IPv6 literal (an IPv4-mapped tail, or no address at all): counted as written.
+            return bare;
+        }
+        return String.format("%x:%x:%x:%x::/64", groups[0], groups[1], groups[2], groups[3]);
+    }
+
+    private static int group(String hex)
+    {
+        if (hex.isEmpty() || hex.length() > 4)
+            throw new NumberFormatException(hex);
+        return Integer.parseInt(hex, 16);
     }
 }

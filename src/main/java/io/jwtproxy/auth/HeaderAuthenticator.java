@@ -1,18 +1,21 @@
 package io.jwtproxy.auth;
 
 import java.util.Arrays;
+import java.util.Enumeration;
 import java.util.List;
 
 import jakarta.servlet.http.HttpServletRequest;
 
 import io.jwtproxy.config.AuthConfig;
 import io.jwtproxy.http.Cidr;
+import io.jwtproxy.http.Headers;
 
 /**
  * {@code header}: the identity an authenticating proxy in front asserts (oauth2-proxy's
  * {@code X-Forwarded-User}, {@code -Email}, {@code -Groups}), believed only from a TCP peer in
  * {@code AUTH_TRUSTED_PROXIES}. From any other peer the fields authenticate nothing, and like all
- * credential fields they never reach the upstream.
+ * credential fields they never reach the upstream. A field that comes twice is refused, never one of
+ * its copies believed; values are read as UTF-8.
  */
 final class HeaderAuthenticator implements Authenticator
 {
@@ -36,19 +39,45 @@ final class HeaderAuthenticator implements Authenticator
     }
 
     @Override
-    public Verdict authenticate(HttpServletRequest clientRequest)
+    public Verdict authenticate(HttpServletRequest clientRequest, String clientAddress)
     {
         String peer = clientRequest.getRemoteAddr();
         if (trustedProxies.stream().noneMatch(block -> block.contains(peer)))
             return new Verdict.Absent();
-        String user = clientRequest.getHeader(userHeader);
+        String user;
+        String email;
+        String groups;
+        try
+        {
+            user = single(clientRequest, userHeader);
+            email = single(clientRequest, emailHeader);
+            groups = single(clientRequest, groupsHeader);
+        }
+        catch (IllegalArgumentException x)
+        {
+            return new Verdict.Refused(x.getMessage());
+        }
         if (user == null || user.isBlank())
             return new Verdict.Absent();
-        String groups = clientRequest.getHeader(groupsHeader);
         List<String> groupList = groups == null ? List.of()
             : Arrays.stream(groups.split(",")).map(String::trim).filter(group -> !group.isEmpty()).toList();
-        String email = clientRequest.getHeader(emailHeader);
         return new Verdict.Authenticated(new Identity(user.trim(), email == null || email.isBlank() ? null : email.trim(), null, groupList));
+    }
+
+    /**
+     * @return the one value of the field {@code name}, as UTF-8, or null if it is absent
+     * @throws IllegalArgumentException if it comes twice (a proxy that appends would let the client's copy
+     *         compete with its own) or is no UTF-8 (oauth2-proxy sends a user's name as UTF-8 bytes)
+     */
+    private static String single(HttpServletRequest clientRequest, String name)
+    {
+        Enumeration<String> values = clientRequest.getHeaders(name);
+        if (values == null || !values.hasMoreElements())
+            return null;
+        String value = values.nextElement();
+        if (values.hasMoreElements())
+            throw new IllegalArgumentException("two " + name + " fields: the identity is ambiguous");
+        return Headers.utf8(value).orElseThrow(() -> new IllegalArgumentException(name + " is not UTF-8"));
     }
 
     @Override

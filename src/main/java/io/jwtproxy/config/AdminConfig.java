@@ -2,6 +2,8 @@ package io.jwtproxy.config;
 
 import java.util.Locale;
 
+import io.jwtproxy.http.RequestPath;
+
 /**
  * What operators get: where the admin endpoints are served, whether metrics are kept, and the
  * access log's format.
@@ -25,8 +27,8 @@ public record AdminConfig(String pathPrefix, boolean onPublicListener, boolean m
             prefix = "";
         else if (!prefix.startsWith("/") || prefix.contains("?") || prefix.contains("#") || !prefix.chars().allMatch(c -> c > ' ' && c < 127))
             problems.add(Setting.ADMIN_PATH, "\"" + prefix + "\" is not a path starting with /");
-        else
-            prefix = prefix.replaceAll("/+$", "");
+        else if (!RequestPath.isNormal(prefix = prefix.replaceAll("/+$", "")))
+            problems.add(Setting.ADMIN_PATH, "\"" + prefix + "\" is not a path in normal form (no . or .. segments, no //)");
         String metrics = Values.string(source, Setting.METRICS).trim().toLowerCase(Locale.ROOT);
         if (!metrics.equals("on") && !metrics.equals("off"))
             problems.add(Setting.METRICS, "\"" + metrics + "\" is neither on nor off");

@@ -11,6 +11,7 @@ import java.util.Set;
 
 import io.jwtproxy.http.Cidr;
 import io.jwtproxy.http.Headers;
+import io.jwtproxy.http.RequestPath;
 
 /**
  * How callers are authenticated: the methods in the order they are tried, and each one's
@@ -20,11 +21,11 @@ import io.jwtproxy.http.Headers;
  * @param issuer {@code bearer}: the issuer, {@code iss} exactly
  * @param jwksUrl {@code bearer}: the key set, or null to discover it from the issuer
  * @param copiedClaims {@code bearer}: which of email, groups, name are copied into the proxy's token
- * @param publicPaths path prefixes forwarded without authentication
+ * @param publicPaths path prefixes forwarded without authentication, in normal form ({@link RequestPath#under})
  * @param maxTokenBytes the largest token the proxy sends (JWT_MAX_BYTES)
  * @param basicFile {@code basic}: the htpasswd file, re-read when it changes
  * @param basicUsers {@code basic}: the file as it was at start-up
- * @param basicMaxFailures {@code basic}: failed attempts one address may make in a minute
+ * @param basicMaxFailures {@code basic}: failed attempts one client address may make in a minute for one user name
  */
 public record AuthConfig(List<Method> methods, String issuer, URI jwksUrl, String audience, List<String> algorithms, Duration clockSkew,
                          Set<String> copiedClaims, List<Cidr> trustedProxies, String userHeader, String emailHeader, String groupsHeader,
@@ -141,6 +142,9 @@ public record AuthConfig(List<Method> methods, String issuer, URI jwksUrl, Strin
         {
             if (!path.startsWith("/"))
                 problems.add(Setting.AUTH_PUBLIC_PATHS, "\"" + path + "\" does not start with /");
+            else if (!RequestPath.isNormal(path))
+                problems.add(Setting.AUTH_PUBLIC_PATHS, "\"" + path + "\" is not a path in normal form (no . or .. segments, no //, "
+                    + "unreserved characters unescaped): requests are matched in normal form");
             else
                 publicPaths.add(path);
         }

@@ -5,6 +5,7 @@ import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -34,8 +35,9 @@ public record ServerConfig(String host, int port, Duration clientIdleTimeout, in
      * The admin listener: {@code /status}, {@code /metrics}, {@code /healthz}, {@code /readyz}; port 0 for a free one.
      *
      * @param forwardAuthClients who may call {@code /forward-auth}; null when FORWARD_AUTH is off
+     * @param forwardAuthGateway whose fields {@code /forward-auth} reads the original request from
      */
-    public record AdminListener(String host, int port, List<Cidr> forwardAuthClients)
+    public record AdminListener(String host, int port, List<Cidr> forwardAuthClients, ForwardAuthGateway forwardAuthGateway)
     {
     }
 
@@ -105,6 +107,10 @@ public record ServerConfig(String host, int port, Duration clientIdleTimeout, in
                 problems.add(Setting.FORWARD_AUTH_CLIENTS, x.getMessage());
             }
         }
+        String gatewayName = Values.string(source, Setting.FORWARD_AUTH_GATEWAY).trim().toLowerCase(Locale.ROOT);
+        ForwardAuthGateway gateway = Arrays.stream(ForwardAuthGateway.values()).filter(g -> g.label().equals(gatewayName)).findFirst().orElse(null);
+        if (gateway == null)
+            problems.add(Setting.FORWARD_AUTH_GATEWAY, "\"" + gatewayName + "\" is none of nginx, caddy, traefik, envoy, any");
         if (Values.optional(source, Setting.ADMIN_PORT) == null)
         {
             if (forwardAuth)
@@ -112,7 +118,7 @@ public record ServerConfig(String host, int port, Duration clientIdleTimeout, in
             return null;
         }
         int port = Values.integer(source, Setting.ADMIN_PORT, 0, 65535, "is not a port number (0-65535)", problems);
-        return new AdminListener(Values.string(source, Setting.ADMIN_HOST).trim(), port, forwardAuth ? List.copyOf(clients) : null);
+        return new AdminListener(Values.string(source, Setting.ADMIN_HOST).trim(), port, forwardAuth ? List.copyOf(clients) : null, gateway);
     }
 
     /** @return the TLS listener HTTPS_PORT asks for, its files read and checked; null without one, or after a problem */

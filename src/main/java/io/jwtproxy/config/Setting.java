@@ -120,8 +120,10 @@ public enum Setting
         "`basic`: an htpasswd file of bcrypt lines only (`htpasswd -B`; any other hash stops start-up, naming its "
         + "line), re-read within a second when it changes. Required with `basic`."),
     AUTH_BASIC_MAX_FAILURES(Scope.EVERY_DEPLOYMENT, "10",
-        "`basic`: how many failed attempts one address may make in a minute; past it its Basic credentials get 429 "
-        + "with `Retry-After` until the minute is over, without being checked."),
+        "`basic`: how many passwords one client address may try for one user name in a minute, counted before "
+        + "each check (four times as many across user names, and as many at once); past it the Basic credentials "
+        + "get 429 with `Retry-After` until the minute is over, without being checked. The client address is the "
+        + "last `X-Forwarded-For` address from a `TRUST_FORWARDED` balancer or a `FORWARD_AUTH_CLIENTS` gateway."),
     AUTH_TRUSTED_PROXIES(Scope.EVERY_DEPLOYMENT, null,
         "`header`: the addresses (CIDR list, e.g. `10.0.0.0/8,127.0.0.1/32`) of the authenticating proxies "
         + "whose identity headers are believed, matched against the TCP peer. From any other peer those "
@@ -134,7 +136,8 @@ public enum Setting
         "`header`: the header giving the user's groups, comma-separated."),
     AUTH_PUBLIC_PATHS(Scope.EVERY_DEPLOYMENT, null,
         "Path prefixes (comma-separated, e.g. `/health,/public/`) forwarded without authentication; their token "
-        + "has no `sub`."),
+        + "has no `sub`. Matched on the path in normal form, the one forwarded (`/public/../admin` is `/admin`); "
+        + "`/health` covers `/health` and `/health/...`, not `/healthz`."),
     JWT_MAX_BYTES(Scope.EVERY_DEPLOYMENT, "8192",
         "Largest token the proxy sends. A token that would be larger goes without its `groups` claim (the "
         + "upstream sees no groups, and the log says how many were left out); one still larger is not sent: the "
@@ -176,7 +179,14 @@ public enum Setting
         + "for nginx `auth_request`, Caddy `forward_auth`, Traefik `forwardAuth` and Envoy `ext_authz`: 200 with a "
         + "token for the original request, or 401/403 with the challenges. Never on the public listener."),
     FORWARD_AUTH_CLIENTS(Scope.JAR, "127.0.0.1/32,::1/128",
-        "The addresses (CIDR list) of the gateways that may call `/forward-auth`; any other gets 403."),
+        "The addresses (CIDR list) of the gateways that may call `/forward-auth`; any other gets 403. Their "
+        + "`X-Forwarded-For` (its last address) is the client whose failed Basic attempts are counted."),
+    FORWARD_AUTH_GATEWAY(Scope.JAR, "any",
+        "Which gateway calls `/forward-auth`, and so where the original method and URI are read: `nginx` "
+        + "(`X-Original-Method`, `X-Original-URI`, as the README's snippet sets them), `caddy` or `traefik` "
+        + "(`X-Forwarded-Method`, `X-Forwarded-Uri`), `envoy` (the path after `/forward-auth`, the request's method), "
+        + "or `any` (whichever is there). Another spelling that disagrees, which only a client could have written, "
+        + "gets 400, as does an original URI that is not a plain path."),
     CLIENT_IDLE_TIMEOUT(Scope.JAR, "30s",
         "How long a client connection may stay silent, in the middle of its headers or body or between "
         + "requests, before it is closed (a container's connector has its own)."),

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 
+import io.jwtproxy.http.RequestPath;
 import io.jwtproxy.token.JwtAlgorithm;
 import io.jwtproxy.token.JwtMinter;
 import io.jwtproxy.pem.PemKeys;
@@ -256,7 +257,9 @@ public record TokenConfig(JwtAlgorithm algorithm, byte[] secret, SigningKey fixe
     private static String path(ConfigSource source, Setting setting, Problems problems)
     {
         String value = Values.string(source, setting).trim();
-        if (!value.startsWith("/") || value.contains("?") || value.contains("#") || value.contains(" ") || value.equals("/status"))
+        // Requests are matched in normal form: a path with "." segments or "//" would never be served.
+        if (!value.startsWith("/") || value.contains("?") || value.contains("#") || value.contains(" ") || value.equals("/status")
+            || !RequestPath.isNormal(value))
         {
             problems.add(setting, "\"" + value + "\" is not a path of its own (it starts with / and has no query)");
             return null;

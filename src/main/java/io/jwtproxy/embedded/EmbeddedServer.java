@@ -136,7 +136,7 @@ public final class EmbeddedServer
         connector.setPort(settings.port());
         admin.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
-        context.addServlet(new ServletHolder("admin", new AdminServlet(runtime, settings.forwardAuthClients())), "/*");
+        context.addServlet(new ServletHolder("admin", new AdminServlet(runtime, settings)), "/*");
         admin.setHandler(context);
         return admin;
     }

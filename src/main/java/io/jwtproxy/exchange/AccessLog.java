@@ -16,7 +16,8 @@ import io.jwtproxy.config.AdminConfig;
  * One line per exchange, on the logger {@code io.jwtproxy.access}: method, path without the query,
  * status, request and response body bytes, duration, the token's {@code jti} and the caller's
  * {@code sub}, and how it failed or was retried; as text, or as one JSON object that adds the time,
- * the client's address and the upstream's status. Never the token or a secret.
+ * the client's address and the upstream's status. Never the token or a secret, and never a character
+ * that breaks or hides in a line ({@link #escaped}).
  */
 public final class AccessLog
 {
@@ -38,7 +39,7 @@ public final class AccessLog
             return;
         if (format == AdminConfig.AccessLogFormat.JSON)
         {
-            ACCESS.info(json(exchange, status, nanos, outcome));
+            ACCESS.info(escaped(json(exchange, status, nanos, outcome)));
             return;
         }
         StringBuilder line = new StringBuilder(96).append(exchange.method()).append(' ').append(exchange.path()).append(' ').append(status)
@@ -50,7 +51,37 @@ public final class AccessLog
             line.append(" sub=").append(SPACE.matcher(exchange.subject()).replaceAll("_"));
         if (outcome != null)
             line.append(' ').append(outcome);
-        ACCESS.info(line.toString());
+        ACCESS.info(escaped(line.toString()));
+    }
+
+    /**
+     * A line with every character that could break it or hide in it written as a Unicode escape (a
+     * backslash, {@code u} and four hex digits): controls
+     * (JSON's own escaping stops at U+001F: DEL and C1 controls such as NEL are left), U+2028 and
+     * U+2029, which many log viewers and JavaScript take for line breaks, and invisible format
+     * characters such as a right-to-left override. In a JSON line each is inside a string, where the
+     * escape is JSON's own. A client's name or path can then never forge a line or a field.
+     */
+    static String escaped(String line)
+    {
+        StringBuilder escaped = null;
+        for (int i = 0; i < line.length(); i++)
+        {
+            char c = line.charAt(i);
+            int type = Character.getType(c);
+            boolean hidden = Character.isISOControl(c) || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
+                || type == Character.FORMAT;
+            if (!hidden)
+            {
+                if (escaped != null)
+                    escaped.append(c);
+                continue;
+            }
+            if (escaped == null)
+                escaped = new StringBuilder(line.length() + 16).append(line, 0, i);
+            escaped.append(String.format("\\u%04X", (int)c));
+        }
+        return escaped == null ? line : escaped.toString();
     }
 
     private static String json(Exchange exchange, int status, long nanos, String outcome)

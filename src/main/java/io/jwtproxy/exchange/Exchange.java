@@ -53,10 +53,13 @@ public final class Exchange
         this.observer = observer;
     }
 
-    /** @return a new exchange for the request, which carries it from now on */
-    public static Exchange begin(HttpServletRequest clientRequest, Observer observer)
+    /**
+     * @param path what the access line says of the path: the normal form decided on, or the raw one refused
+     * @return a new exchange for the request, which carries it from now on
+     */
+    public static Exchange begin(HttpServletRequest clientRequest, String path, Observer observer)
     {
-        Exchange exchange = new Exchange(clientRequest.getMethod(), clientRequest.getRequestURI(), clientRequest.getRemoteAddr(), observer);
+        Exchange exchange = new Exchange(clientRequest.getMethod(), path, clientRequest.getRemoteAddr(), observer);
         clientRequest.setAttribute(ATTRIBUTE, exchange);
         observer.begun(exchange);
         return exchange;

@@ -1,6 +1,9 @@
 package io.jwtproxy.http;
 
+import java.util.Enumeration;
+import java.util.List;
 import java.util.ListIterator;
+import java.util.Locale;
 
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -32,6 +35,44 @@ public final class ForwardingFields
                 || (!trustForwarded && Headers.isForwarding(name)))
                 iterator.remove();
         }
+    }
+
+    /**
+     * Removes every copy of the named fields, in any case and with {@code _} for {@code -}
+     * ({@code x_amzn_oidc_identity}), which CGI-style frameworks read as the real one.
+     */
+    public static void removeEverySpelling(HttpFields.Mutable fields, List<String> names)
+    {
+        if (names.isEmpty())
+            return;
+        List<String> lowerCase = names.stream().map(name -> name.toLowerCase(Locale.ROOT)).toList();
+        for (ListIterator<HttpField> iterator = fields.listIterator(); iterator.hasNext(); )
+        {
+            String name = iterator.next().getName();
+            if (lowerCase.stream().anyMatch(target -> Headers.sameNameIgnoringUnderscore(name, target)))
+                iterator.remove();
+        }
+    }
+
+    /**
+     * The client's address for counting its attempts: the last {@code X-Forwarded-For} element, the
+     * one the balancer or gateway in front wrote, when that peer is trusted with it; else the peer's.
+     *
+     * @param peer the TCP peer's address
+     * @param trusted whether the peer is a balancer or gateway that sets X-Forwarded-For
+     * @param forwardedFor the X-Forwarded-For values, in order
+     */
+    public static String clientAddress(String peer, boolean trusted, Enumeration<String> forwardedFor)
+    {
+        String last = null;
+        while (trusted && forwardedFor != null && forwardedFor.hasMoreElements())
+        {
+            String value = forwardedFor.nextElement();
+            String element = value.substring(value.lastIndexOf(',') + 1).trim();
+            if (!element.isEmpty())
+                last = element;
+        }
+        return last == null ? peer : last;
     }
 
     /**

@@ -1,7 +1,15 @@
 package io.jwtproxy.http;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Enumeration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /** The header rules of RFC 9110 the proxy applies, shared by the proxy and the echo upstream. */
 public final class Headers
@@ -53,6 +61,63 @@ public final class Headers
             }
         }
         return false;
+    }
+
+    /** RFC 9113 §8.2.2's connection-specific fields, which make an HTTP/2 message malformed ({@code TE} but for {@code trailers} too). */
+    private static final List<String> CONNECTION_SPECIFIC = List.of("connection", "proxy-connection", "keep-alive", "transfer-encoding", "upgrade");
+
+    /**
+     * @param protocol the request's protocol, {@code HTTP/2.0} for HTTP/2
+     * @param values a request field's values by name
+     * @return the first connection-specific field of an HTTP/2 request, or null (and always for HTTP/1)
+     */
+    public static String connectionSpecificField(String protocol, Function<String, Enumeration<String>> values)
+    {
+        if (!protocol.startsWith("HTTP/2"))
+            return null;
+        for (String name : CONNECTION_SPECIFIC)
+        {
+            Enumeration<String> present = values.apply(name);
+            if (present != null && present.hasMoreElements())
+                return name;
+        }
+        Enumeration<String> te = values.apply("te");
+        while (te != null && te.hasMoreElements())
+        {
+            if (!te.nextElement().trim().equalsIgnoreCase("trailers"))
+                return "te other than trailers";
+        }
+        return null;
+    }
+
+    /**
+     * A field value as its sender's UTF-8: containers hand field bytes over one char each (ISO-8859-1).
+     *
+     * @return the value decoded, or empty if its bytes are no UTF-8 or it holds a control character
+     */
+    public static Optional<String> utf8(String value)
+    {
+        for (int i = 0; i < value.length(); i++)
+        {
+            if (value.charAt(i) > 0xFF)
+                // Not bytes: a container that decoded the field already.
+                return controls(value) ? Optional.empty() : Optional.of(value);
+        }
+        try
+        {
+            String decoded = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(value.getBytes(StandardCharsets.ISO_8859_1))).toString();
+            return controls(decoded) ? Optional.empty() : Optional.of(decoded);
+        }
+        catch (CharacterCodingException x)
+        {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean controls(String value)
+    {
+        return value.codePoints().anyMatch(c -> Character.isISOControl(c) || c == 0x2028 || c == 0x2029);
     }
 
     public static boolean isHopByHop(String name)

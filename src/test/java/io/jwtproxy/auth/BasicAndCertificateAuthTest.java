@@ -14,7 +14,12 @@ import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
@@ -153,6 +158,64 @@ class BasicAndCertificateAuthTest
         JsonNode counts = JSON.readTree(get(client, proxy.uri("/status")).body()).get("authentications");
         assertThat(counts.get("basic").get("refused").asLong()).isEqualTo(3);
         assertThat(counts.get("basic").get("limited").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void thirtyConcurrentGuessesAreCountedBeforeTheyAreChecked() throws Exception
+    {
+        Proxy proxy = proxy("AUTH", "basic", "AUTH_BASIC_FILE", Files.copy(htpasswd("users"), dir.resolve("users")).toString(),
+            "AUTH_BASIC_MAX_FAILURES", "5");
+        // bob's line has cost 10: each check takes about 100 ms, so the 30 overlap.
+        List<CompletableFuture<HttpResponse<String>>> guesses = new ArrayList<>();
+        for (int i = 0; i < 30; i++)
+        {
+            guesses.add(client.sendAsync(HttpRequest.newBuilder(proxy.uri("/me")).timeout(Duration.ofSeconds(30))
+                .header("Authorization", basic("bob", "guess " + i)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        Map<Integer, Long> statuses = guesses.stream().map(CompletableFuture::join)
+            .collect(Collectors.groupingBy(HttpResponse::statusCode, Collectors.counting()));
+
+        assertThat(statuses.keySet()).containsOnly(401, 429);
+        assertThat(statuses.get(401)).as("passwords checked").isLessThanOrEqualTo(5L);
+        JsonNode counts = JSON.readTree(get(client, proxy.uri("/status")).body()).get("authentications");
+        assertThat(counts.get("basic").get("refused").asLong()).isLessThanOrEqualTo(5);
+    }
+
+    @Test
+    void behindATrustedBalancerOneClientsFailuresLockOutNoOtherClient() throws Exception
+    {
+        Proxy proxy = proxy("AUTH", "basic", "AUTH_BASIC_FILE", Files.copy(htpasswd("users"), dir.resolve("users")).toString(),
+            "AUTH_BASIC_MAX_FAILURES", "3", "TRUST_FORWARDED", "true");
+        String attacker = "198.51.100.9, 203.0.113.66";
+
+        for (int i = 0; i < 3; i++)
+            assertThat(get(client, proxy.uri("/me"), "Authorization", basic("alice", "guess " + i), "X-Forwarded-For", attacker).statusCode())
+                .isEqualTo(401);
+        HttpResponse<String> attackerAgain = get(client, proxy.uri("/me"), "Authorization", basic("alice", "guess"), "X-Forwarded-For", attacker);
+        HttpResponse<String> alice = get(client, proxy.uri("/me"), "Authorization", basic("alice", "correct horse battery"), "X-Forwarded-For", "203.0.113.7");
+        HttpResponse<String> aliceTypo = get(client, proxy.uri("/me"), "Authorization", basic("alice", "typo"), "X-Forwarded-For", "203.0.113.8");
+        HttpResponse<String> attackerOnBob = get(client, proxy.uri("/me"), "Authorization", basic("bob", "guess"), "X-Forwarded-For", attacker);
+
+        assertThat(attackerAgain.statusCode()).isEqualTo(429);
+        assertThat(alice.statusCode()).as("another client, counted by the address the balancer names").isEqualTo(200);
+        assertThat(aliceTypo.statusCode()).as("checked, not limited").isEqualTo(401);
+        assertThat(attackerOnBob.statusCode()).as("the attacker's failures for alice do not bar bob").isEqualTo(401);
+    }
+
+    @Test
+    void malformedCredentialsAreRefusedWithoutBeingCounted() throws Exception
+    {
+        Proxy proxy = proxy("AUTH", "basic", "AUTH_BASIC_FILE", Files.copy(htpasswd("users"), dir.resolve("users")).toString(),
+            "AUTH_BASIC_MAX_FAILURES", "2");
+
+        for (int i = 0; i < 20; i++)
+        {
+            assertThat(get(client, proxy.uri("/me"), "Authorization", "Basic !!not-base64-" + i).statusCode()).isEqualTo(401);
+            assertThat(get(client, proxy.uri("/me"), "Authorization", "Basic " + Base64.getEncoder().encodeToString(("no-colon-" + i).getBytes(
+                StandardCharsets.UTF_8))).statusCode()).isEqualTo(401);
+        }
+
+        assertThat(get(client, proxy.uri("/me"), "Authorization", basic("alice", "correct horse battery")).statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.jwtproxy.auth;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
@@ -23,6 +24,7 @@ import io.jwtproxy.embedded.EmbeddedServer;
 import io.jwtproxy.testing.OidcProvider;
 import io.jwtproxy.testing.Proxies;
 import io.jwtproxy.testing.Proxy;
+import io.jwtproxy.testing.RawHttp;
 import io.jwtproxy.testing.Tokens;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -128,5 +130,57 @@ class HeaderAndContainerAuthTest
         assertThat(Tokens.claims(authenticated.headers().firstValue("x-upstream-token").orElseThrow()).get("sub").asText()).isEqualTo("carol");
         assertThat(authenticated.headers().firstValue("x-upstream-headers").orElseThrow()).doesNotContain("authorization");
         assertThat(anonymous.statusCode()).as("the container authenticated nobody, and it alone may").isEqualTo(403);
+    }
+
+    @Test
+    void twoUserFieldsFromATrustedPeerAreRefusedNotOneOfThemBelieved() throws Exception
+    {
+        Proxy proxy = proxy("AUTH", "header", "AUTH_TRUSTED_PROXIES", "127.0.0.1/32");
+
+        // An appending front proxy: the client's copy first, the proxy's after it.
+        HttpResponse<String> twoUsers = get(proxy, "/me", "X-Forwarded-User", "admin", "X-Forwarded-User", "alice");
+        HttpResponse<String> twoGroups = get(proxy, "/me", "X-Forwarded-User", "alice", "X-Forwarded-Groups", "admins", "X-Forwarded-Groups", "dev");
+
+        assertThat(twoUsers.statusCode()).isEqualTo(403);
+        assertThat(twoUsers.headers().firstValue("x-upstream-token")).as("nothing forwarded").isEmpty();
+        assertThat(twoGroups.statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void underscoreSpellingsOfEveryIdentityFieldNeverReachTheUpstream() throws Exception
+    {
+        Proxy proxy = proxy("AUTH", "header", "AUTH_TRUSTED_PROXIES", "127.0.0.1/32", "AUTH_USER_HEADER", "x-amzn-oidc-identity");
+
+        HttpResponse<String> response = get(proxy, "/me", "x-amzn-oidc-identity", "alice", "x_amzn_oidc_identity", "admin", "X_Forwarded_Email",
+            "root@example.org", "x_forwarded_groups", "admins");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(Tokens.claims(response.headers().firstValue("x-upstream-token").orElseThrow()).get("sub").asText()).isEqualTo("alice");
+        assertThat(response.headers().firstValue("x-upstream-headers").orElseThrow())
+            .doesNotContain("x-amzn-oidc-identity", "x_amzn_oidc_identity", "x_forwarded_email", "x_forwarded_groups");
+    }
+
+    @Test
+    void identityFieldsAreReadAsUtf8AndRefusedWhenTheyAreNot() throws Exception
+    {
+        Proxy proxy = proxy("AUTH", "header", "AUTH_TRUSTED_PROXIES", "127.0.0.1/32");
+
+        RawHttp.Response jose = rawGet(proxy, "X-Forwarded-User: Jos\u00c3\u00a9 M\u00c3\u00bcller");
+        RawHttp.Response latin1 = rawGet(proxy, "X-Forwarded-User: Jos\u00e9");
+
+        assertThat(jose.status()).isEqualTo(200);
+        assertThat(Tokens.claims(jose.header("x-upstream-token")).get("sub").asText()).isEqualTo("Jos\u00e9 M\u00fcller");
+        assertThat(latin1.status()).as("no UTF-8").isEqualTo(403);
+        assertThat(latin1.header("x-upstream-token")).isNull();
+    }
+
+    /** @param field one field line, its chars the bytes sent (ISO-8859-1) */
+    private static RawHttp.Response rawGet(Proxy proxy, String field) throws Exception
+    {
+        try (RawHttp http = proxy.connect())
+        {
+            http.send(("GET /me HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + field + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            return http.readResponse(false);
+        }
     }
 }

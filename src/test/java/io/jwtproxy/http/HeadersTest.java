@@ -64,4 +64,32 @@ class HeadersTest
         assertThat(Headers.namedByConnection(connection, "x-baz")).isFalse();
         assertThat(Headers.namedByConnection(List.of(), "x-foo")).isFalse();
     }
+
+    @Test
+    void identityValuesAreReadAsUtf8AndRefusedWhenTheyAreNot()
+    {
+        // What a container hands over for the UTF-8 bytes of "José": one char per byte.
+        String asReceived = new String("José".getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(Headers.utf8(asReceived)).hasValue("José");
+        assertThat(Headers.utf8("alice")).hasValue("alice");
+        assertThat(Headers.utf8("Jos\u00e9")).as("a lone ISO-8859-1 byte is no UTF-8").isEmpty();
+        assertThat(Headers.utf8("a\u00e2\u0080\u00a8b")).as("U+2028 as UTF-8 bytes").isEmpty();
+        assertThat(Headers.utf8("a\u2028b")).as("already decoded, with U+2028").isEmpty();
+    }
+
+    @Test
+    void connectionSpecificFieldsMakeAnHttp2RequestMalformed()
+    {
+        java.util.function.Function<String, java.util.Enumeration<String>> te = name ->
+            java.util.Collections.enumeration(name.equals("te") ? List.of("trailers") : List.of());
+        java.util.function.Function<String, java.util.Enumeration<String>> upgrade = name ->
+            java.util.Collections.enumeration(name.equals("upgrade") ? List.of("h2c") : List.of());
+        java.util.function.Function<String, java.util.Enumeration<String>> gzip = name ->
+            java.util.Collections.enumeration(name.equals("te") ? List.of("gzip") : List.of());
+
+        assertThat(Headers.connectionSpecificField("HTTP/2.0", te)).isNull();
+        assertThat(Headers.connectionSpecificField("HTTP/2.0", upgrade)).isEqualTo("upgrade");
+        assertThat(Headers.connectionSpecificField("HTTP/2.0", gzip)).isEqualTo("te other than trailers");
+        assertThat(Headers.connectionSpecificField("HTTP/1.1", upgrade)).as("hop-by-hop in HTTP/1.1, removed there").isNull();
+    }
 }
