@@ -164,7 +164,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
                 return;
         }
         runtime.stats().requestReceived();
-        Exchange exchange = Exchange.begin(clientRequest, path, runtime.exchanges());
+        Exchange exchange = Exchange.begin(clientRequest, clientRequest.getServletContext().getContextPath() + path, runtime.exchanges());
         if (localAnswers.answered(clientRequest, path, proxyResponse, exchange))
             return;
         // Behind a balancer that TRUST_FORWARDED trusts, failed attempts count against the client it names, not against the balancer.

@@ -524,6 +524,54 @@ class ContainerIT
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("deployments")
+    void aPathIsDecidedOnAndForwardedInItsNormalFormOverHttp11AndH2c(Deployment deployment) throws Exception
+    {
+        Server upstream = RevealingEcho.start("x-my-jwt");
+        resources.add(upstream::stop);
+        org.eclipse.jetty.client.HttpClient h2c = new org.eclipse.jetty.client.HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client()));
+        h2c.start();
+        resources.add(h2c::stop);
+        resources.add(0, deployment);
+        deployment.h2c().start(Map.of("UPSTREAM_URL", "http://127.0.0.1:" + EmbeddedServer.port(upstream), "JWT_SECRET", Tokens.SEED_SECRET,
+            "AUTH", "basic", "AUTH_BASIC_FILE", java.nio.file.Path.of("src/test/resources/htpasswd/users").toAbsolutePath().toString(), "AUTH_PUBLIC_PATHS", "/public/"));
+        String context = deployment.contextPath();
+        String alice = "Basic " + java.util.Base64.getEncoder().encodeToString("alice:correct horse battery".getBytes(StandardCharsets.UTF_8));
+
+        for (String walk : new String[] {"/public/../admin", "/public/./../admin", "/public/a/../../admin", "/public/.."})
+            assertThat(rawGet(deployment, context + walk).status()).as("%s%s without credentials", context, walk).isEqualTo(401);
+        for (String ambiguous : new String[] {"/public/%2e%2e/admin", "/public/..%2fadmin", "/public/..;/admin"})
+            assertThat(rawGet(deployment, context + ambiguous, "Authorization: " + alice).status()).as("%s%s", context, ambiguous).isEqualTo(400);
+        // Above the root: the proxy's 400; above a context path, the container routes it out of the WAR (Tomcat's 404).
+        assertThat(rawGet(deployment, context + "/public/../../admin", "Authorization: " + alice).status()).isEqualTo(context.isEmpty() ? 400 : 404);
+        RawHttp.Response open = rawGet(deployment, context + "/public/a/./b/../c");
+        RawHttp.Response admin = rawGet(deployment, context + "/public/../admin", "Authorization: " + alice);
+        ContentResponse h2Refused = h2c.newRequest(deployment.base() + "/public/../admin").send();
+        ContentResponse h2Open = h2c.newRequest(deployment.base() + "/public/x/../y").send();
+
+        assertThat(open.status()).isEqualTo(200);
+        assertThat(open.header("x-echo-request")).as("what was decided on is what the upstream got").isEqualTo("GET /public/a/c HTTP/1.1");
+        assertThat(admin.status()).isEqualTo(200);
+        assertThat(admin.header("x-echo-request")).isEqualTo("GET /admin HTTP/1.1");
+        assertThat(h2Refused.getStatus()).isEqualTo(401);
+        assertThat(h2Open.getStatus()).isEqualTo(200);
+        assertThat(h2Open.getHeaders().get("x-echo-request")).isEqualTo("GET /public/y HTTP/1.1");
+        assertThat(requestsForwarded(deployment)).as("the two allowed HTTP/1.1 requests and the h2c one").isEqualTo(3);
+    }
+
+    private static RawHttp.Response rawGet(Deployment deployment, String target, String... fields) throws Exception
+    {
+        try (RawHttp http = new RawHttp(deployment.port()))
+        {
+            StringBuilder head = new StringBuilder("GET ").append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+            for (String field : fields)
+                head.append(field).append("\r\n");
+            http.send(head.append("\r\n").toString());
+            return http.readResponse(false);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("deployments")
     void metricsAndProbesAnswerUnderAdminPathAndTheSeedsStatusPathIsForwarded(Deployment deployment) throws Exception
     {
         Server upstream = echo();

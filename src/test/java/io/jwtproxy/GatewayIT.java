@@ -30,6 +30,7 @@ import io.jwtproxy.embedded.EmbeddedServer;
 import io.jwtproxy.testing.Deployment;
 import io.jwtproxy.testing.JavaProcess;
 import io.jwtproxy.testing.OidcProvider;
+import io.jwtproxy.testing.RawHttp;
 import io.jwtproxy.testing.ServletServer;
 import io.jwtproxy.testing.Tokens;
 
@@ -71,8 +72,14 @@ class GatewayIT
         upstream.start();
         provider = new OidcProvider();
         resources.add(provider);
+    }
+
+    /** Starts jwt-proxy deciding for {@code kind}, as the README's snippet for it says to. */
+    private void startProxy(String kind) throws Exception
+    {
         Map<String, String> settings = new java.util.HashMap<>(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "ADMIN_PORT", "0",
-            "FORWARD_AUTH", "true", "AUTH", "basic,bearer", "AUTH_BASIC_FILE", Path.of("src/test/resources/htpasswd/users").toAbsolutePath().toString()));
+            "FORWARD_AUTH", "true", "FORWARD_AUTH_GATEWAY", kind, "AUTH", "basic,bearer", "AUTH_BASIC_FILE",
+            Path.of("src/test/resources/htpasswd/users").toAbsolutePath().toString(), "AUTH_PUBLIC_PATHS", "/public/", "AUTH_BASIC_MAX_FAILURES", "3"));
         settings.putAll(Map.of("AUTH_ISSUER", provider.issuer(), "AUTH_AUDIENCE", OidcProvider.AUDIENCE, "JWT_SECRET", Tokens.SEED_SECRET,
             "JWT_BIND_REQUEST", "true", "UPSTREAM_URL", "http://127.0.0.1:" + EmbeddedServer.port(upstream)));
         JavaProcess proxy = JavaProcess.jar(settings, List.of("-Xmx128m"));
@@ -92,6 +99,7 @@ class GatewayIT
     /** @return the gateway's port, once it listens */
     private int gateway(String kind) throws Exception
     {
+        startProxy(kind);
         int port = Deployment.freePort();
         int upstreamPort = EmbeddedServer.port(upstream);
         Process process;
@@ -177,5 +185,65 @@ class GatewayIT
         assertThat(anonymous.headers().allValues("WWW-Authenticate")).as("the challenges, passed back by %s", kind)
             .contains("Basic realm=\"jwt-proxy\", charset=\"UTF-8\"");
         assertThat(reached.get()).as("nothing forwarded without credentials").isEqualTo(before);
+    }
+
+    private static RawHttp.Response raw(int port, String from, String target, String... fields) throws IOException
+    {
+        try (RawHttp http = new RawHttp(port, from))
+        {
+            StringBuilder head = new StringBuilder("GET ").append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1:").append(port)
+                .append("\r\nConnection: close\r\n");
+            for (String field : fields)
+                head.append(field).append("\r\n");
+            http.send(head.append("\r\n").toString());
+            return http.readResponse(false);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"nginx", "caddy"})
+    void neitherAPathsSpellingNorAFieldTheClientWroteGetsPastTheDecision(String kind) throws Exception
+    {
+        int port = gateway(kind);
+        String[][] attempts = {
+            {"/public/../admin"},
+            {"/public/./../admin"},
+            {"/public/%2e%2e/admin"},
+            {"/public/..%2fadmin"},
+            {"/public/..;/admin"},
+            {"/admin", "X-Original-URI: /public/x", "X-Original-Method: GET"},
+            {"/admin", "X-Forwarded-Uri: /public/x", "X-Forwarded-Method: GET"},
+            {"/admin", "X-Original-URI: /public/x", "X-Forwarded-Uri: /public/x"}};
+
+        for (String[] attempt : attempts)
+        {
+            int before = reached.get();
+            RawHttp.Response response = raw(port, null, attempt[0], java.util.Arrays.copyOfRange(attempt, 1, attempt.length));
+            assertThat(response.status()).as("%s %s through %s", attempt[0], String.join(", ", java.util.Arrays.copyOfRange(attempt, 1,
+                attempt.length)), kind).isNotEqualTo(200).isGreaterThanOrEqualTo(400);
+            assertThat(reached.get()).as("%s reached the upstream", attempt[0]).isEqualTo(before);
+        }
+        RawHttp.Response open = raw(port, null, "/public/logo.png");
+        assertThat(open.status()).isEqualTo(200);
+        assertThat(open.text()).isEqualTo("upstream saw GET /public/logo.png");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"nginx", "caddy"})
+    void oneClientsFailedGuessesLockOutNoOtherClientBehindTheGateway(String kind) throws Exception
+    {
+        int port = gateway(kind);
+        String guess = "Authorization: Basic " + Base64.getEncoder().encodeToString("alice:guess".getBytes(StandardCharsets.UTF_8));
+
+        for (int i = 0; i < 3; i++)
+            assertThat(raw(port, "127.0.0.2", "/orders", guess).status()).isEqualTo(401);
+        RawHttp.Response attacker = raw(port, "127.0.0.2", "/orders", "Authorization: " + ALICE);
+        RawHttp.Response alice = raw(port, "127.0.0.3", "/orders", "Authorization: " + ALICE);
+        RawHttp.Response typo = raw(port, "127.0.0.4", "/orders", guess);
+
+        // nginx's auth_request answers 500 for anything but 2xx, 401 and 403: the 429 comes through Caddy only.
+        assertThat(attacker.status()).as("the attacker, limited").isEqualTo(kind.equals("nginx") ? 500 : 429);
+        assertThat(alice.status()).as("another client of the same gateway").isEqualTo(200);
+        assertThat(typo.status()).as("a third, checked").isEqualTo(401);
     }
 }

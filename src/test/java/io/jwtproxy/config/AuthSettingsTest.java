@@ -54,4 +54,13 @@ class AuthSettingsTest
         assertThat(embeddedProblem("AUTH_PUBLIC_PATHS", "health")).isEqualTo("invalid configuration: AUTH_PUBLIC_PATHS: \"health\" does not start with /");
         assertThat(embeddedProblem("JWT_MAX_BYTES", "100")).isEqualTo("invalid configuration: JWT_MAX_BYTES: \"100\" is not a number of bytes from 512 to 1048576");
     }
+
+    @Test
+    void aPublicPathMustBeInNormalForm()
+    {
+        assertThat(embeddedProblem("AUTH_PUBLIC_PATHS", "/public/../x")).isEqualTo("invalid configuration: AUTH_PUBLIC_PATHS: \"/public/../x\" is not "
+            + "a path in normal form (no . or .. segments, no //, unreserved characters unescaped): requests are matched in normal form");
+        assertThat(embeddedProblem("ADMIN_PATH", "/a//b")).startsWith("invalid configuration: ADMIN_PATH: \"/a//b\" is not a path in normal form");
+        assertThat(embeddedProblem("JWKS_PATH", "/keys/./jwks.json")).startsWith("invalid configuration: JWKS_PATH: \"/keys/./jwks.json\"");
+    }
 }

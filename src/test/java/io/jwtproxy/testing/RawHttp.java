@@ -25,7 +25,14 @@ public final class RawHttp implements AutoCloseable
 
     public RawHttp(int port) throws IOException
     {
-        socket = new Socket("127.0.0.1", port);
+        this(port, null);
+    }
+
+    /** @param from the loopback address to connect from (127.0.0.2, ...), a client of its own; null for any */
+    public RawHttp(int port, String from) throws IOException
+    {
+        socket = from == null ? new Socket("127.0.0.1", port) : new Socket(java.net.InetAddress.getLoopbackAddress(), port,
+            java.net.InetAddress.getByName(from), 0);
         socket.setSoTimeout(20_000);
         in = socket.getInputStream();
         out = socket.getOutputStream();
