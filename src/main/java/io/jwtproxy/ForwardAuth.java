@@ -93,7 +93,8 @@ final class ForwardAuth
         }
         catch (Unclear x)
         {
-            deny(begin(gatewayRequest, path, peer), response, new Authentication.Deny(HttpServletResponse.SC_BAD_REQUEST, List.of(), x.getMessage(), 0));
+            deny(begin(gatewayRequest, path, peer), response,
+                new Authentication.Deny(HttpServletResponse.SC_BAD_REQUEST, List.of(), x.getMessage(), 0));
             return;
         }
         HttpServletRequest asked = new HttpServletRequestWrapper(gatewayRequest)

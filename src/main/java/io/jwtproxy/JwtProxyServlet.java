@@ -206,7 +206,10 @@ public class JwtProxyServlet extends AsyncProxyServlet
         }
     }
 
-    /** Nothing is forwarded: a path that cannot be decided on (400), a caller no method authenticated (401 with a challenge per method that has one, 403, 429 or 503). */
+    /**
+     * Nothing is forwarded: for a path that cannot be decided on (400), for a caller no method authenticated
+     * (401 with a challenge per method that has one, 403, 429 or 503).
+     */
     private static void refuse(HttpServletResponse proxyResponse, Exchange exchange, Authentication.Deny deny)
     {
         exchange.fail(new Failure(deny.status(), deny.reason()));

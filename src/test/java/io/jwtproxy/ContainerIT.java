@@ -103,6 +103,15 @@ class ContainerIT
             resource.close();
     }
 
+    /** @return a started Jetty HTTP client speaking h2c with prior knowledge, stopped after the test */
+    private org.eclipse.jetty.client.HttpClient h2cClient() throws Exception
+    {
+        org.eclipse.jetty.client.HttpClient h2c = new org.eclipse.jetty.client.HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client()));
+        h2c.start();
+        resources.add(h2c::stop);
+        return h2c;
+    }
+
     private final EventStream events = new EventStream(5, 300, EventStream.Framing.CHUNKED);
 
     private Server echo() throws Exception
@@ -444,9 +453,7 @@ class ContainerIT
     {
         Server upstream = RevealingEcho.start("x-my-jwt");
         resources.add(upstream::stop);
-        org.eclipse.jetty.client.HttpClient h2c = new org.eclipse.jetty.client.HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client()));
-        h2c.start();
-        resources.add(h2c::stop);
+        org.eclipse.jetty.client.HttpClient h2c = h2cClient();
         resources.add(0, deployment);
         deployment.h2c().start(Map.of("UPSTREAM_URL", "http://127.0.0.1:" + EmbeddedServer.port(upstream), "JWT_SECRET", Tokens.SEED_SECRET));
 
@@ -528,9 +535,7 @@ class ContainerIT
     {
         Server upstream = RevealingEcho.start("x-my-jwt");
         resources.add(upstream::stop);
-        org.eclipse.jetty.client.HttpClient h2c = new org.eclipse.jetty.client.HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client()));
-        h2c.start();
-        resources.add(h2c::stop);
+        org.eclipse.jetty.client.HttpClient h2c = h2cClient();
         resources.add(0, deployment);
         deployment.h2c().start(Map.of("UPSTREAM_URL", "http://127.0.0.1:" + EmbeddedServer.port(upstream), "JWT_SECRET", Tokens.SEED_SECRET,
             "AUTH", "basic", "AUTH_BASIC_FILE", java.nio.file.Path.of("src/test/resources/htpasswd/users").toAbsolutePath().toString(), "AUTH_PUBLIC_PATHS", "/public/"));
@@ -538,13 +543,15 @@ class ContainerIT
         String alice = "Basic " + java.util.Base64.getEncoder().encodeToString("alice:correct horse battery".getBytes(StandardCharsets.UTF_8));
 
         for (String walk : new String[] {"/public/../admin", "/public/./../admin", "/public/a/../../admin", "/public/.."})
-            assertThat(rawGet(deployment, context + walk).status()).as("%s%s without credentials", context, walk).isEqualTo(401);
+            assertThat(RawHttp.get(deployment.port(), null, context + walk).status()).as("%s%s without credentials", context, walk).isEqualTo(401);
         for (String ambiguous : new String[] {"/public/%2e%2e/admin", "/public/..%2fadmin", "/public/..;/admin"})
-            assertThat(rawGet(deployment, context + ambiguous, "Authorization: " + alice).status()).as("%s%s", context, ambiguous).isEqualTo(400);
+            assertThat(RawHttp.get(deployment.port(), null, context + ambiguous, "Authorization: " + alice).status()).as("%s%s", context, ambiguous)
+                .isEqualTo(400);
         // Above the root: the proxy's 400; above a context path, the container routes it out of the WAR (Tomcat's 404).
-        assertThat(rawGet(deployment, context + "/public/../../admin", "Authorization: " + alice).status()).isEqualTo(context.isEmpty() ? 400 : 404);
-        RawHttp.Response open = rawGet(deployment, context + "/public/a/./b/../c");
-        RawHttp.Response admin = rawGet(deployment, context + "/public/../admin", "Authorization: " + alice);
+        assertThat(RawHttp.get(deployment.port(), null, context + "/public/../../admin", "Authorization: " + alice).status())
+            .isEqualTo(context.isEmpty() ? 400 : 404);
+        RawHttp.Response open = RawHttp.get(deployment.port(), null, context + "/public/a/./b/../c");
+        RawHttp.Response admin = RawHttp.get(deployment.port(), null, context + "/public/../admin", "Authorization: " + alice);
         ContentResponse h2Refused = h2c.newRequest(deployment.base() + "/public/../admin").send();
         ContentResponse h2Open = h2c.newRequest(deployment.base() + "/public/x/../y").send();
 
@@ -556,18 +563,6 @@ class ContainerIT
         assertThat(h2Open.getStatus()).isEqualTo(200);
         assertThat(h2Open.getHeaders().get("x-echo-request")).isEqualTo("GET /public/y HTTP/1.1");
         assertThat(requestsForwarded(deployment)).as("the two allowed HTTP/1.1 requests and the h2c one").isEqualTo(3);
-    }
-
-    private static RawHttp.Response rawGet(Deployment deployment, String target, String... fields) throws Exception
-    {
-        try (RawHttp http = new RawHttp(deployment.port()))
-        {
-            StringBuilder head = new StringBuilder("GET ").append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
-            for (String field : fields)
-                head.append(field).append("\r\n");
-            http.send(head.append("\r\n").toString());
-            return http.readResponse(false);
-        }
     }
 
     @ParameterizedTest(name = "{0}")

@@ -187,19 +187,6 @@ class GatewayIT
         assertThat(reached.get()).as("nothing forwarded without credentials").isEqualTo(before);
     }
 
-    private static RawHttp.Response raw(int port, String from, String target, String... fields) throws IOException
-    {
-        try (RawHttp http = new RawHttp(port, from))
-        {
-            StringBuilder head = new StringBuilder("GET ").append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1:").append(port)
-                .append("\r\nConnection: close\r\n");
-            for (String field : fields)
-                head.append(field).append("\r\n");
-            http.send(head.append("\r\n").toString());
-            return http.readResponse(false);
-        }
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"nginx", "caddy"})
     void neitherAPathsSpellingNorAFieldTheClientWroteGetsPastTheDecision(String kind) throws Exception
@@ -218,12 +205,12 @@ class GatewayIT
         for (String[] attempt : attempts)
         {
             int before = reached.get();
-            RawHttp.Response response = raw(port, null, attempt[0], java.util.Arrays.copyOfRange(attempt, 1, attempt.length));
+            RawHttp.Response response = RawHttp.get(port, null, attempt[0], java.util.Arrays.copyOfRange(attempt, 1, attempt.length));
             assertThat(response.status()).as("%s %s through %s", attempt[0], String.join(", ", java.util.Arrays.copyOfRange(attempt, 1,
                 attempt.length)), kind).isNotEqualTo(200).isGreaterThanOrEqualTo(400);
             assertThat(reached.get()).as("%s reached the upstream", attempt[0]).isEqualTo(before);
         }
-        RawHttp.Response open = raw(port, null, "/public/logo.png");
+        RawHttp.Response open = RawHttp.get(port, null, "/public/logo.png");
         assertThat(open.status()).isEqualTo(200);
         assertThat(open.text()).isEqualTo("upstream saw GET /public/logo.png");
     }
@@ -236,10 +223,10 @@ class GatewayIT
         String guess = "Authorization: Basic " + Base64.getEncoder().encodeToString("alice:guess".getBytes(StandardCharsets.UTF_8));
 
         for (int i = 0; i < 3; i++)
-            assertThat(raw(port, "127.0.0.2", "/orders", guess).status()).isEqualTo(401);
-        RawHttp.Response attacker = raw(port, "127.0.0.2", "/orders", "Authorization: " + ALICE);
-        RawHttp.Response alice = raw(port, "127.0.0.3", "/orders", "Authorization: " + ALICE);
-        RawHttp.Response typo = raw(port, "127.0.0.4", "/orders", guess);
+            assertThat(RawHttp.get(port, "127.0.0.2", "/orders", guess).status()).isEqualTo(401);
+        RawHttp.Response attacker = RawHttp.get(port, "127.0.0.2", "/orders", "Authorization: " + ALICE);
+        RawHttp.Response alice = RawHttp.get(port, "127.0.0.3", "/orders", "Authorization: " + ALICE);
+        RawHttp.Response typo = RawHttp.get(port, "127.0.0.4", "/orders", guess);
 
         // nginx's auth_request answers 500 for anything but 2xx, 401 and 403: the 429 comes through Caddy only.
         assertThat(attacker.status()).as("the attacker, limited").isEqualTo(kind.equals("nginx") ? 500 : 429);

@@ -49,16 +49,7 @@ class PathBypassTest
 
     private static RawHttp.Response get(Proxy proxy, String target, String... fields) throws Exception
     {
-        try (RawHttp http = proxy.connect())
-        {
-            // Jetty refuses an absolute-form target whose authority is not the Host's.
-            StringBuilder head = new StringBuilder("GET ").append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1:").append(proxy.port())
-                .append("\r\nConnection: close\r\n");
-            for (String field : fields)
-                head.append(field).append("\r\n");
-            http.send(head.append("\r\n").toString());
-            return http.readResponse(false);
-        }
+        return RawHttp.get(proxy.port(), null, target, fields);
     }
 
     /** @return the path of the request the upstream got, or null if none came within a moment */

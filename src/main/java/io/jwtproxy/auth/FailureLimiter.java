@@ -110,7 +110,8 @@ final class FailureLimiter
         String addressKey = addressKey(address);
         Window byAddress = windows.get(addressKey);
         Window byUser = windows.get(addressKey + ' ' + user);
-        long blocked = Math.max(byUser == null ? 0 : byUser.failedFor(now, maxFailures), byAddress == null ? 0 : byAddress.failedFor(now, maxPerAddress));
+        long blocked = Math.max(byUser == null ? 0 : byUser.failedFor(now, maxFailures),
+            byAddress == null ? 0 : byAddress.failedFor(now, maxPerAddress));
         return blocked == 0 ? 0 : seconds(blocked);
     }
 

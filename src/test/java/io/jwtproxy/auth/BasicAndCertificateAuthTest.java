@@ -161,19 +161,24 @@ class BasicAndCertificateAuthTest
     }
 
     @Test
-    void thirtyConcurrentGuessesAreCountedBeforeTheyAreChecked() throws Exception
+    void thirtyGuessesOnOneHttp2ConnectionAreCountedBeforeTheyAreChecked() throws Exception
     {
         Proxy proxy = proxy("AUTH", "basic", "AUTH_BASIC_FILE", Files.copy(htpasswd("users"), dir.resolve("users")).toString(),
             "AUTH_BASIC_MAX_FAILURES", "5");
-        // bob's line has cost 10: each check takes about 100 ms, so the 30 overlap.
-        List<CompletableFuture<HttpResponse<String>>> guesses = new ArrayList<>();
+        org.eclipse.jetty.client.HttpClient h2c = new org.eclipse.jetty.client.HttpClient(
+            new org.eclipse.jetty.http2.client.transport.HttpClientTransportOverHTTP2(new org.eclipse.jetty.http2.client.HTTP2Client()));
+        h2c.start();
+        proxies.track(h2c::stop);
+        // 30 streams at once on one connection; bob's line has cost 10: each check takes about 100 ms, so they overlap.
+        List<CompletableFuture<org.eclipse.jetty.client.ContentResponse>> guesses = new ArrayList<>();
         for (int i = 0; i < 30; i++)
         {
-            guesses.add(client.sendAsync(HttpRequest.newBuilder(proxy.uri("/me")).timeout(Duration.ofSeconds(30))
-                .header("Authorization", basic("bob", "guess " + i)).build(), HttpResponse.BodyHandlers.ofString()));
+            String authorization = basic("bob", "guess " + i);
+            guesses.add(new org.eclipse.jetty.client.CompletableResponseListener(h2c.newRequest(proxy.uri("/me"))
+                .headers(headers -> headers.put("Authorization", authorization))).send());
         }
         Map<Integer, Long> statuses = guesses.stream().map(CompletableFuture::join)
-            .collect(Collectors.groupingBy(HttpResponse::statusCode, Collectors.counting()));
+            .collect(Collectors.groupingBy(org.eclipse.jetty.client.ContentResponse::getStatus, Collectors.counting()));
 
         assertThat(statuses.keySet()).containsOnly(401, 429);
         assertThat(statuses.get(401)).as("passwords checked").isLessThanOrEqualTo(5L);

@@ -38,6 +38,27 @@ public final class RawHttp implements AutoCloseable
         out = socket.getOutputStream();
     }
 
+    /**
+     * One GET on a connection of its own, closed after it, with {@code Host: 127.0.0.1:port}.
+     *
+     * @param from the loopback address to connect from, or null
+     * @param target the request target as written: a path, or absolute-form
+     * @param fields more field lines ({@code Name: value}), their chars the bytes sent (ISO-8859-1)
+     */
+    public static Response get(int port, String from, String target, String... fields) throws IOException
+    {
+        try (RawHttp http = new RawHttp(port, from))
+        {
+            // Jetty refuses an absolute-form target whose authority is not the Host's.
+            StringBuilder head = new StringBuilder("GET ").append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1:").append(port)
+                .append("\r\nConnection: close\r\n");
+            for (String field : fields)
+                head.append(field).append("\r\n");
+            http.send(head.append("\r\n").toString());
+            return http.readResponse(false);
+        }
+    }
+
     public void send(String head) throws IOException
     {
         out.write(head.getBytes(StandardCharsets.ISO_8859_1));
