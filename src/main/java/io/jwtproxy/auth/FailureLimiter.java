@@ -1,5 +1,10 @@
 package io.jwtproxy.auth;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +23,8 @@ import java.util.function.LongSupplier;
  * </ul>
  * IPv6 addresses count by their /64, which one host commonly has whole. Windows are fixed, one
  * minute from a key's first reservation. The table holds at most {@code capacity} keys, the oldest
- * leaving first: its memory does not grow with the number of addresses that fail.
+ * leaving first, each key of bounded size (a user name is kept as a digest): its memory does not
+ * grow with the number of addresses that fail, nor with the length of the names they try.
  */
 final class FailureLimiter
 {
@@ -87,7 +93,7 @@ final class FailureLimiter
         long now = nanoTime.getAsLong();
         String addressKey = addressKey(address);
         Window byAddress = window(addressKey, now);
-        Window byUser = window(addressKey + ' ' + user, now);
+        Window byUser = window(pairKey(addressKey, user), now);
         if (byAddress.underWay >= maxFailures)
             return 1;
         long blocked = Math.max(byUser.blockedFor(now, maxFailures), byAddress.blockedFor(now, maxPerAddress));
@@ -109,7 +115,7 @@ final class FailureLimiter
         long now = nanoTime.getAsLong();
         String addressKey = addressKey(address);
         Window byAddress = windows.get(addressKey);
-        Window byUser = windows.get(addressKey + ' ' + user);
+        Window byUser = windows.get(pairKey(addressKey, user));
         long blocked = Math.max(byUser == null ? 0 : byUser.failedFor(now, maxFailures),
             byAddress == null ? 0 : byAddress.failedFor(now, maxPerAddress));
         return blocked == 0 ? 0 : seconds(blocked);
@@ -126,7 +132,7 @@ final class FailureLimiter
     {
         long now = nanoTime.getAsLong();
         String addressKey = addressKey(address);
-        for (Window window : new Window[] {window(addressKey, now), window(addressKey + ' ' + user, now)})
+        for (Window window : new Window[] {window(addressKey, now), window(pairKey(addressKey, user), now)})
         {
             // A window that left the table while its check was under way came back new, with none.
             window.underWay = Math.max(0, window.underWay - 1);
@@ -158,9 +164,34 @@ final class FailureLimiter
         return window;
     }
 
-    /** An IPv6 address's /64 (its first four groups), any other address as it is. */
+    /**
+     * An address and a user name in a key of bounded size: a user name may be as long as the request
+     * head allows, and 10,000 of them must not take 10,000 times that.
+     */
+    private static String pairKey(String addressKey, String user)
+    {
+        return addressKey + ' ' + digest(user);
+    }
+
+    private static String digest(String text)
+    {
+        try
+        {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return Base64.getEncoder().withoutPadding().encodeToString(Arrays.copyOf(hash, 16));
+        }
+        catch (NoSuchAlgorithmException x)
+        {
+            throw new IllegalStateException("SHA-256 is part of every JDK", x);
+        }
+    }
+
+    /** An IPv6 address's /64 (its first four groups), an IPv4 address as it is, anything longer by its digest. */
     static String addressKey(String address)
     {
+        if (address.length() > 64)
+            // Not an address: a trusted balancer's X-Forwarded-For holds what a client wrote there when it sets none itself.
+            return digest(address);
         String bare = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
         if (bare.indexOf(':') < 0)
             return bare;

@@ -67,7 +67,8 @@ final class HeaderAuthenticator implements Authenticator
     /**
      * @return the one value of the field {@code name}, as UTF-8, or null if it is absent
      * @throws IllegalArgumentException if it comes twice (a proxy that appends would let the client's copy
-     *         compete with its own) or is no UTF-8 (oauth2-proxy sends a user's name as UTF-8 bytes)
+     *         compete with its own), is no UTF-8 (oauth2-proxy sends a user's name as UTF-8 bytes) or has a control
+     *         character or a line separator
      */
     private static String single(HttpServletRequest clientRequest, String name)
     {
@@ -77,7 +78,7 @@ final class HeaderAuthenticator implements Authenticator
         String value = values.nextElement();
         if (values.hasMoreElements())
             throw new IllegalArgumentException("two " + name + " fields: the identity is ambiguous");
-        return Headers.utf8(value).orElseThrow(() -> new IllegalArgumentException(name + " is not UTF-8"));
+        return Headers.utf8(value).orElseThrow(() -> new IllegalArgumentException(name + " is not UTF-8 or has a control character"));
     }
 
     @Override

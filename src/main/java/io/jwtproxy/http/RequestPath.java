@@ -37,6 +37,8 @@ public final class RequestPath
     {
         if (raw.isEmpty() || raw.charAt(0) != '/')
             throw new Refused("the path does not start with /");
+        if (plain(raw))
+            return raw;
         String[] segments = raw.substring(1).split("/", -1);
         List<String> kept = new ArrayList<>(segments.length);
         boolean trailingSlash = false;
@@ -118,6 +120,20 @@ public final class RequestPath
         if (!path.startsWith(prefix))
             return false;
         return prefix.endsWith("/") || path.length() == prefix.length() || path.charAt(prefix.length()) == '/';
+    }
+
+    /** @return whether the path is in normal form on its face: no escape, no segment empty or starting with a dot, nothing to refuse */
+    private static boolean plain(String raw)
+    {
+        char previous = 0;
+        for (int i = 0; i < raw.length(); i++)
+        {
+            char c = raw.charAt(i);
+            if (c <= 0x20 || c == 0x7F || c == '%' || c == '\\' || (previous == '/' && (c == '/' || c == '.')))
+                return false;
+            previous = c;
+        }
+        return true;
     }
 
     /** One segment with its unreserved escapes decoded and the rest upper-cased; refused if ambiguous. */

@@ -90,6 +90,20 @@ class FailureLimiterTest
         assertThat(limiter.reserve("192.0.2.66", "alice")).as("the latest attacker is still limited").isPositive();
     }
 
+    @Test
+    void longUserNamesTakeNoMoreRoomThanShortOnes()
+    {
+        FailureLimiter limiter = new FailureLimiter(3, 1_000, now::get);
+        String longName = "x".repeat(8_000);
+
+        for (int i = 0; i < 3; i++)
+            fail(limiter, "192.0.2.66", longName);
+
+        assertThat(limiter.reserve("192.0.2.66", longName)).as("counted all the same").isPositive();
+        assertThat(limiter.reserve("192.0.2.66", longName + "y")).isZero();
+        assertThat(FailureLimiter.addressKey("y".repeat(8_000))).hasSizeLessThan(64);
+    }
+
     private static void fail(FailureLimiter limiter, String address, String user)
     {
         assertThat(limiter.reserve(address, user)).isZero();
