@@ -10,7 +10,8 @@ import java.util.List;
  * {@code .} and {@code ..} segments removed (§5.2.4). What a server or framework behind the proxy
  * could read another way is refused instead of guessed at: a path that climbs above the root, an
  * empty segment ({@code //}), an encoded {@code /}, {@code \} or NUL, a dot segment written with
- * escapes ({@code %2e%2e}) or with a parameter ({@code ..;}), a backslash, a space or a control.
+ * escapes ({@code %2e%2e}) or with a parameter ({@code ..;}), an overlong UTF-8 escape
+ * ({@code %c0%ae}), a backslash, a space or a control.
  * Jetty refuses most of these itself; Tomcat does not, so the proxy's own rule holds everywhere.
  */
 public final class RequestPath
@@ -141,6 +142,8 @@ public final class RequestPath
     {
         StringBuilder segment = null;
         boolean encodedDot = false;
+        int previousByte = -1;
+        int previousEscapeEnd = -1;
         for (int i = 0; i < raw.length(); i++)
         {
             char c = raw.charAt(i);
@@ -159,6 +162,11 @@ public final class RequestPath
             int decoded = Character.digit(raw.charAt(i + 1), 16) * 16 + Character.digit(raw.charAt(i + 2), 16);
             if (decoded == '/' || decoded == '\\' || decoded == 0)
                 throw new Refused("the path has an encoded /, \\ or NUL");
+            if (previousEscapeEnd == i && overlong(previousByte, decoded))
+                // %C0%AE is "." to a decoder that takes overlong UTF-8 (CVE-2008-2938's shape): no decoder may see it.
+                throw new Refused("the path has an overlong UTF-8 sequence");
+            previousByte = decoded;
+            previousEscapeEnd = i + 3;
             if (unreserved(decoded))
             {
                 segment.append((char)decoded);
@@ -176,6 +184,13 @@ public final class RequestPath
         if ((name.equals(".") || name.equals("..")) && (encodedDot || parameters >= 0))
             throw new Refused("the path has a dot segment written with escapes or parameters");
         return result;
+    }
+
+    /** @return whether {@code lead} then {@code next} start an overlong UTF-8 sequence (RFC 3629 §3 forbids them) */
+    private static boolean overlong(int lead, int next)
+    {
+        return ((lead == 0xC0 || lead == 0xC1) && next >= 0x80 && next <= 0xBF) || (lead == 0xE0 && next >= 0x80 && next <= 0x9F)
+            || (lead == 0xF0 && next >= 0x80 && next <= 0x8F);
     }
 
     // RFC 3986 §2.3.
