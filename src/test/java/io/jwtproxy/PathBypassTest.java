@@ -153,7 +153,8 @@ class PathBypassTest
 
     @ParameterizedTest
     @ValueSource(strings = {"/../admin", "/public/../../admin", "/public/%2e%2e/admin", "/public/%2E./admin", "/public/..%2fadmin",
-        "/public/..;/admin", "/public/.;x/admin", "//admin", "/public//../admin", "/public/..%5cadmin", "/public/%00/x", "/public/%zz"})
+        "/public/..;/admin", "/public/.;x/admin", "//admin", "/public//../admin", "/public/..%5cadmin", "/public/%00/x", "/public/%zz",
+        "/public/%c0%ae%c0%ae/admin"})
     void aPathWithNoNormalFormIs400AndNothingIsForwarded(String target) throws Exception
     {
         Proxy proxy = proxy();

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
 
 /**
  * Counts password checks before they are made. Each check is reserved, atomically, before its
@@ -31,6 +32,7 @@ final class FailureLimiter
     static final int CAPACITY = 10_000;
     static final int SPRAY_FACTOR = 4;
     private static final long WINDOW_NANOS = TimeUnit.MINUTES.toNanos(1);
+    private static final Pattern IPV4_WITH_PORT = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}:\\d{1,5}");
 
     private static final class Window
     {
@@ -186,13 +188,18 @@ final class FailureLimiter
         }
     }
 
-    /** An IPv6 address's /64 (its first four groups), an IPv4 address as it is, anything longer by its digest. */
+    /** An IPv6 address's /64 (its first four groups), an IPv4 address as it is, either without a port; anything longer by its digest. */
     static String addressKey(String address)
     {
         if (address.length() > 64)
             // Not an address: a trusted balancer's X-Forwarded-For holds what a client wrote there when it sets none itself.
             return digest(address);
-        String bare = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
+        // Some balancers write the client's port too ("192.0.2.1:51234", "[2001:db8::1]:51234"): a new one each connection.
+        String bare = address;
+        if (bare.startsWith("[") && bare.indexOf(']') > 0)
+            bare = bare.substring(1, bare.indexOf(']'));
+        else if (IPV4_WITH_PORT.matcher(bare).matches())
+            bare = bare.substring(0, bare.indexOf(':'));
         if (bare.indexOf(':') < 0)
             return bare;
         int zone = bare.indexOf('%');

@@ -74,6 +74,8 @@ class FailureLimiterTest
         assertThat(limiter.reserve("2001:db8:1:3::1", "alice")).isZero();
         assertThat(FailureLimiter.addressKey("::1")).isEqualTo("0:0:0:0::/64");
         assertThat(FailureLimiter.addressKey("not an address")).isEqualTo("not an address");
+        assertThat(FailureLimiter.addressKey("[2001:db8:1:2::1]:51234")).as("a balancer that writes the port").isEqualTo("2001:db8:1:2::/64");
+        assertThat(FailureLimiter.addressKey("192.0.2.1:51234")).isEqualTo("192.0.2.1");
     }
 
     @Test
