@@ -107,7 +107,7 @@ final class ForwardAuth
         };
         Exchange exchange = begin(asked, original.path(), peer);
         // The gateway is trusted (a FORWARD_AUTH_CLIENT): failures count against the client it names.
-        String clientAddress = ForwardingFields.clientAddress(peer, true, gatewayRequest.getHeaders("X-Forwarded-For"));
+        String clientAddress = ForwardingFields.clientAddress(peer, gatewayRequest.getHeaders("X-Forwarded-For"));
         Authentication.Outcome outcome = runtime.authentication().authenticate(asked, original.path(), clientAddress);
         if (outcome instanceof Authentication.Deny deny)
         {
@@ -220,7 +220,7 @@ final class ForwardAuth
      * @return the value, or null
      * @throws Unclear if another spelling, which a client may have written through the gateway, disagrees
      */
-    private static String named(HttpServletRequest request, String field, String[] spellings, boolean any) throws Unclear
+    private static String named(HttpServletRequest request, String field, List<String> spellings, boolean any) throws Unclear
     {
         String value = field == null ? null : single(request, field);
         for (String spelling : spellings)

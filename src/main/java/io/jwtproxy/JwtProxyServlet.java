@@ -141,11 +141,12 @@ public class JwtProxyServlet extends AsyncProxyServlet
     @Override
     protected void service(HttpServletRequest clientRequest, HttpServletResponse proxyResponse) throws ServletException, IOException
     {
+        String context = clientRequest.getServletContext().getContextPath();
         String path;
         try
         {
             // The one path every decision below is made on, and the one the upstream receives (rewriteTarget).
-            path = RequestPath.inContext(clientRequest.getRequestURI(), clientRequest.getServletContext().getContextPath());
+            path = RequestPath.inContext(clientRequest.getRequestURI(), context);
         }
         catch (RequestPath.Refused x)
         {
@@ -164,12 +165,13 @@ public class JwtProxyServlet extends AsyncProxyServlet
                 return;
         }
         runtime.stats().requestReceived();
-        Exchange exchange = Exchange.begin(clientRequest, clientRequest.getServletContext().getContextPath() + path, runtime.exchanges());
+        Exchange exchange = Exchange.begin(clientRequest, context + path, runtime.exchanges());
         if (localAnswers.answered(clientRequest, path, proxyResponse, exchange))
             return;
         // Behind a balancer that TRUST_FORWARDED trusts, failed attempts count against the client it names, not against the balancer.
-        String clientAddress = ForwardingFields.clientAddress(clientRequest.getRemoteAddr(), config.trustForwarded(),
-            clientRequest.getHeaders("X-Forwarded-For"));
+        String clientAddress = config.trustForwarded()
+            ? ForwardingFields.clientAddress(clientRequest.getRemoteAddr(), clientRequest.getHeaders("X-Forwarded-For"))
+            : clientRequest.getRemoteAddr();
         Authentication.Outcome caller = runtime.authentication().authenticate(clientRequest, path, clientAddress);
         if (caller instanceof Authentication.Deny deny)
         {

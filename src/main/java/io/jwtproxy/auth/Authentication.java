@@ -3,6 +3,7 @@ package io.jwtproxy.auth;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -65,7 +66,8 @@ public final class Authentication
         this.authenticators = List.copyOf(authenticators);
         // Whatever the methods, the upstream trusts the proxy's token alone: no credential of the client's goes on.
         this.credentialFields = authenticators.isEmpty() ? List.of() : Stream.concat(Stream.of("Authorization"),
-            authenticators.stream().flatMap(authenticator -> authenticator.credentialFields().stream())).distinct().toList();
+            authenticators.stream().flatMap(authenticator -> authenticator.credentialFields().stream())).map(name -> name.toLowerCase(Locale.ROOT))
+            .distinct().toList();
     }
 
     /** The methods {@code config} names, in its order. */
@@ -151,7 +153,7 @@ public final class Authentication
         return !authenticators.isEmpty();
     }
 
-    /** @return the request fields that carry a credential or an identity of a configured method: never forwarded */
+    /** @return the request fields (lower case) that carry a credential or an identity of a configured method: never forwarded */
     public List<String> credentialFields()
     {
         return credentialFields;

@@ -90,20 +90,25 @@ final class FailureLimiter
      *
      * @return 0 if reserved, else the seconds until a check may be made (for {@code Retry-After})
      */
-    synchronized long reserve(String address, String user)
+    long reserve(String address, String user)
     {
-        long now = nanoTime.getAsLong();
+        // The keys (a digest among them) are made outside the lock, which every Basic request takes.
         String addressKey = addressKey(address);
-        Window byAddress = window(addressKey, now);
-        Window byUser = window(pairKey(addressKey, user), now);
-        if (byAddress.underWay >= maxFailures)
-            return 1;
-        long blocked = Math.max(byUser.blockedFor(now, maxFailures), byAddress.blockedFor(now, maxPerAddress));
-        if (blocked > 0)
-            return seconds(blocked);
-        byAddress.underWay++;
-        byUser.underWay++;
-        return 0;
+        String pairKey = pairKey(addressKey, user);
+        synchronized (this)
+        {
+            long now = nanoTime.getAsLong();
+            Window byAddress = window(addressKey, now);
+            Window byUser = window(pairKey, now);
+            if (byAddress.underWay >= maxFailures)
+                return 1;
+            long blocked = Math.max(byUser.blockedFor(now, maxFailures), byAddress.blockedFor(now, maxPerAddress));
+            if (blocked > 0)
+                return seconds(blocked);
+            byAddress.underWay++;
+            byUser.underWay++;
+            return 0;
+        }
     }
 
     /**
@@ -112,14 +117,19 @@ final class FailureLimiter
      *
      * @return 0 if not, else the seconds until they no longer do
      */
-    synchronized long barredFor(String address, String user)
+    long barredFor(String address, String user)
     {
-        long now = nanoTime.getAsLong();
         String addressKey = addressKey(address);
-        Window byAddress = windows.get(addressKey);
-        Window byUser = windows.get(pairKey(addressKey, user));
-        long blocked = Math.max(byUser == null ? 0 : byUser.failedFor(now, maxFailures),
-            byAddress == null ? 0 : byAddress.failedFor(now, maxPerAddress));
+        String pairKey = pairKey(addressKey, user);
+        long blocked;
+        synchronized (this)
+        {
+            long now = nanoTime.getAsLong();
+            Window byAddress = windows.get(addressKey);
+            Window byUser = windows.get(pairKey);
+            blocked = Math.max(byUser == null ? 0 : byUser.failedFor(now, maxFailures),
+                byAddress == null ? 0 : byAddress.failedFor(now, maxPerAddress));
+        }
         return blocked == 0 ? 0 : seconds(blocked);
     }
 
@@ -130,16 +140,20 @@ final class FailureLimiter
     }
 
     /** Ends a reservation: the check is no longer under way, and counts as a failure if it {@code failed}. */
-    synchronized void settle(String address, String user, boolean failed)
+    void settle(String address, String user, boolean failed)
     {
-        long now = nanoTime.getAsLong();
         String addressKey = addressKey(address);
-        for (Window window : new Window[] {window(addressKey, now), window(pairKey(addressKey, user), now)})
+        String pairKey = pairKey(addressKey, user);
+        synchronized (this)
         {
-            // A window that left the table while its check was under way came back new, with none.
-            window.underWay = Math.max(0, window.underWay - 1);
-            if (failed)
-                window.failures++;
+            long now = nanoTime.getAsLong();
+            for (Window window : new Window[] {window(addressKey, now), window(pairKey, now)})
+            {
+                // A window that left the table while its check was under way came back new, with none.
+                window.underWay = Math.max(0, window.underWay - 1);
+                if (failed)
+                    window.failures++;
+            }
         }
     }
 
@@ -149,7 +163,7 @@ final class FailureLimiter
         return windows.size();
     }
 
-    /** @return the key's open window, a new one if it had none or its minute is over */
+    /** @return the key's open window, a new one if it had none or its minute is over; called holding the lock */
     private Window window(String key, long now)
     {
         Window window = windows.get(key);

@@ -1,5 +1,6 @@
 package io.jwtproxy.config;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -21,8 +22,8 @@ public enum ForwardAuthGateway
     ANY(null, null);
 
     /** The two spellings of the original method and URI that gateways send. */
-    public static final String[] METHOD_FIELDS = {"X-Original-Method", "X-Forwarded-Method"};
-    public static final String[] URI_FIELDS = {"X-Original-URI", "X-Forwarded-Uri"};
+    public static final List<String> METHOD_FIELDS = List.of("X-Original-Method", "X-Forwarded-Method");
+    public static final List<String> URI_FIELDS = List.of("X-Original-URI", "X-Forwarded-Uri");
 
     private final String methodField;
     private final String uriField;

@@ -3,7 +3,6 @@ package io.jwtproxy.http;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.ListIterator;
-import java.util.Locale;
 
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -40,12 +39,13 @@ public final class ForwardingFields
     /**
      * Removes every copy of the named fields, in any case and with {@code _} for {@code -}
      * ({@code x_amzn_oidc_identity}), which CGI-style frameworks read as the real one.
+     *
+     * @param lowerCase the fields' names, lower case
      */
-    public static void removeEverySpelling(HttpFields.Mutable fields, List<String> names)
+    public static void removeEverySpelling(HttpFields.Mutable fields, List<String> lowerCase)
     {
-        if (names.isEmpty())
+        if (lowerCase.isEmpty())
             return;
-        List<String> lowerCase = names.stream().map(name -> name.toLowerCase(Locale.ROOT)).toList();
         for (ListIterator<HttpField> iterator = fields.listIterator(); iterator.hasNext(); )
         {
             String name = iterator.next().getName();
@@ -55,17 +55,16 @@ public final class ForwardingFields
     }
 
     /**
-     * The client's address for counting its attempts: the last {@code X-Forwarded-For} element, the
-     * one the balancer or gateway in front wrote, when that peer is trusted with it; else the peer's.
+     * The client's address for counting its attempts, from a peer trusted to set X-Forwarded-For (a
+     * balancer or gateway): the last element, the one that peer wrote; the peer's own without one.
      *
      * @param peer the TCP peer's address
-     * @param trusted whether the peer is a balancer or gateway that sets X-Forwarded-For
      * @param forwardedFor the X-Forwarded-For values, in order
      */
-    public static String clientAddress(String peer, boolean trusted, Enumeration<String> forwardedFor)
+    public static String clientAddress(String peer, Enumeration<String> forwardedFor)
     {
         String last = null;
-        while (trusted && forwardedFor != null && forwardedFor.hasMoreElements())
+        while (forwardedFor != null && forwardedFor.hasMoreElements())
         {
             String value = forwardedFor.nextElement();
             String element = value.substring(value.lastIndexOf(',') + 1).trim();
