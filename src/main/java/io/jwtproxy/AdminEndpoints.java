@@ -1,19 +1,29 @@
 package io.jwtproxy;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.temporal.ChronoUnit;
+import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
-import jakarta.servlet.ServletException;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
+import io.prometheus.metrics.exporter.common.PrometheusHttpExchange;
+import io.prometheus.metrics.exporter.common.PrometheusHttpRequest;
+import io.prometheus.metrics.exporter.common.PrometheusHttpResponse;
+import io.prometheus.metrics.exporter.common.PrometheusScrapeHandler;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
 
+import io.jwtproxy.http.Answer;
+import io.jwtproxy.http.ClientRequest;
 import io.jwtproxy.http.MediaTypes;
 import io.jwtproxy.token.KeyRing;
 import io.jwtproxy.token.SigningKey;
@@ -25,64 +35,50 @@ import io.jwtproxy.token.SigningKey;
  * while it should get traffic: 503 from the start of a drain). Served on the jar's admin listener,
  * or on the public one under {@code ADMIN_PATH}.
  */
-final class AdminEndpoints
+public final class AdminEndpoints
 {
     static final List<String> PATHS = List.of("/status", "/metrics", "/healthz", "/readyz");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ProxyRuntime runtime;
-    private final PrometheusMetricsServlet metrics;
+    private final PrometheusScrapeHandler metrics;
     private final boolean forwardAuth;
 
-    AdminEndpoints(ProxyRuntime runtime, boolean forwardAuth)
+    public AdminEndpoints(ProxyRuntime runtime, boolean forwardAuth)
     {
         this.runtime = runtime;
         this.forwardAuth = forwardAuth;
-        this.metrics = runtime.metrics() == null ? null : new PrometheusMetricsServlet(runtime.metrics().registry());
+        this.metrics = runtime.metrics() == null ? null : new PrometheusScrapeHandler(runtime.metrics().registry());
     }
 
     /**
      * @param path the request's path below the endpoints' prefix
-     * @return whether {@code path} is an endpoint's, now answered
+     * @return the endpoint's answer, or null when {@code path} is no endpoint's
      */
-    boolean answered(String path, HttpServletRequest request, HttpServletResponse response) throws IOException, ServletException
+    public Answer answer(String path, ClientRequest request)
     {
         if (!PATHS.contains(path))
-            return false;
-        response.setHeader("Cache-Control", "no-store");
+            return null;
+        HttpFields.Mutable fields = HttpFields.build().put(HttpHeader.CACHE_CONTROL, "no-store");
         if ("HTTP/1.0".equals(request.getProtocol()))
-            response.setHeader("Connection", "close");
+            fields.put(HttpHeader.CONNECTION, "close");
         if (!"GET".equals(request.getMethod()) && !"HEAD".equals(request.getMethod()))
+            return Answer.empty(HttpStatus.METHOD_NOT_ALLOWED_405, fields.put(HttpHeader.ALLOW, "GET, HEAD"));
+        return switch (path)
         {
-            response.setHeader("Allow", "GET, HEAD");
-            response.sendError(HttpServletResponse.SC_METHOD_NOT_ALLOWED);
-            return true;
-        }
-        switch (path)
-        {
-            case "/status" -> status(request, response);
-            case "/metrics" ->
-            {
-                if (metrics == null)
-                    response.sendError(HttpServletResponse.SC_NOT_FOUND, "METRICS is off");
-                else
-                    metrics.service(request, response);
-            }
-            case "/healthz" -> plain(response, HttpServletResponse.SC_OK, "ok\n");
-            default -> plain(response, runtime.ready() ? HttpServletResponse.SC_OK : HttpServletResponse.SC_SERVICE_UNAVAILABLE,
-                runtime.ready() ? "ready\n" : "draining\n");
-        }
-        return true;
+            case "/status" -> status(request, fields);
+            case "/metrics" -> metrics == null ? plain(fields, HttpStatus.NOT_FOUND_404, "METRICS is off\n") : scrape(path, request, fields);
+            case "/healthz" -> plain(fields, HttpStatus.OK_200, "ok\n");
+            default -> plain(fields, runtime.ready() ? HttpStatus.OK_200 : HttpStatus.SERVICE_UNAVAILABLE_503, runtime.ready() ? "ready\n" : "draining\n");
+        };
     }
 
-    private static void plain(HttpServletResponse response, int status, String body) throws IOException
+    private static Answer plain(HttpFields.Mutable fields, int status, String body)
     {
-        response.setStatus(status);
-        response.setContentType("text/plain;charset=utf-8");
-        response.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
+        return new Answer(status, fields.put(HttpHeader.CONTENT_TYPE, "text/plain;charset=utf-8"), body.getBytes(StandardCharsets.UTF_8));
     }
 
-    private void status(HttpServletRequest request, HttpServletResponse response) throws IOException
+    private Answer status(ClientRequest request, HttpFields.Mutable fields)
     {
         ProxyStats stats = runtime.stats();
         Map<String, Object> status = new LinkedHashMap<>();
@@ -108,16 +104,116 @@ final class AdminEndpoints
                 status.put("nextKidActiveFrom", next.activeFrom().toString());
             }
         }
-        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
         if (MediaTypes.prefersHtml(request.getHeader("Accept")))
         {
-            response.setContentType("text/html");
-            response.getWriter().write(StatusPage.render(status, stats.recent().points(), stats.recent().latest()));
+            String page = StatusPage.render(status, stats.recent().points(), stats.recent().latest());
+            return new Answer(HttpStatus.OK_200, fields.put(HttpHeader.CONTENT_TYPE, "text/html;charset=utf-8"), page.getBytes(StandardCharsets.UTF_8));
         }
-        else
+        try
         {
-            response.setContentType("application/json");
-            response.getWriter().write(JSON.writeValueAsString(status));
+            return new Answer(HttpStatus.OK_200, fields.put(HttpHeader.CONTENT_TYPE, "application/json;charset=utf-8"), JSON.writeValueAsBytes(status));
+        }
+        catch (JsonProcessingException x)
+        {
+            throw new IllegalStateException("the status cannot be written as JSON", x);
+        }
+    }
+
+    /** Prometheus's own handler, which negotiates the format (text, OpenMetrics, protobuf) and the names asked for. */
+    private Answer scrape(String path, ClientRequest request, HttpFields.Mutable fields)
+    {
+        Scrape scrape = new Scrape(path, request, fields);
+        try
+        {
+            metrics.handleRequest(scrape);
+        }
+        catch (IOException x)
+        {
+            throw new UncheckedIOException(x);
+        }
+        return new Answer(scrape.status, fields, scrape.body.toByteArray());
+    }
+
+    /** One scrape, answered into a buffer: the registry is small, and the answer is written as any other. */
+    private static final class Scrape implements PrometheusHttpExchange, PrometheusHttpRequest, PrometheusHttpResponse
+    {
+        private final String path;
+        private final ClientRequest request;
+        private final HttpFields.Mutable fields;
+        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+        private int status = HttpStatus.OK_200;
+
+        private Scrape(String path, ClientRequest request, HttpFields.Mutable fields)
+        {
+            this.path = path;
+            this.request = request;
+            this.fields = fields;
+        }
+
+        @Override
+        public PrometheusHttpRequest getRequest()
+        {
+            return this;
+        }
+
+        @Override
+        public PrometheusHttpResponse getResponse()
+        {
+            return this;
+        }
+
+        @Override
+        public void handleException(IOException x) throws IOException
+        {
+            throw x;
+        }
+
+        @Override
+        public void handleException(RuntimeException x)
+        {
+            throw x;
+        }
+
+        @Override
+        public void close()
+        {
+        }
+
+        @Override
+        public String getQueryString()
+        {
+            return request.getQueryString();
+        }
+
+        @Override
+        public Enumeration<String> getHeaders(String name)
+        {
+            return request.getHeaders(name);
+        }
+
+        @Override
+        public String getMethod()
+        {
+            return request.getMethod();
+        }
+
+        @Override
+        public String getRequestPath()
+        {
+            return path;
+        }
+
+        @Override
+        public void setHeader(String name, String value)
+        {
+            fields.put(name, value);
+        }
+
+        @Override
+        public OutputStream sendHeadersAndGetBody(int statusCode, int contentLength)
+        {
+            status = statusCode;
+            return body;
         }
     }
 }

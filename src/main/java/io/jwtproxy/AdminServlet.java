@@ -9,6 +9,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import io.jwtproxy.config.ServerConfig;
+import io.jwtproxy.http.Answer;
 import io.jwtproxy.http.Cidr;
 import io.jwtproxy.http.RequestPath;
 
@@ -41,7 +42,13 @@ public final class AdminServlet extends HttpServlet
         }
         if (forwardAuth != null && ForwardAuth.serves(path))
             forwardAuth.decide(request, path, response);
-        else if (!endpoints.answered(path, request, response))
-            response.sendError(HttpServletResponse.SC_NOT_FOUND);
+        else
+        {
+            Answer answer = endpoints.answer(path, new ServletClientRequest(request));
+            if (answer == null)
+                response.sendError(HttpServletResponse.SC_NOT_FOUND);
+            else
+                ServletClientRequest.send(request, response, answer);
+        }
     }
 }

@@ -82,7 +82,7 @@ final class ForwardAuth
         String peer = gatewayRequest.getRemoteAddr();
         if (clients.stream().noneMatch(block -> block.contains(peer)))
         {
-            deny(begin(gatewayRequest, path, peer), response,
+            deny(begin(gatewayRequest.getMethod(), path, peer), gatewayRequest, response,
                 new Authentication.Deny(HttpServletResponse.SC_FORBIDDEN, List.of(), peer + " is not in FORWARD_AUTH_CLIENTS", 0));
             return;
         }
@@ -93,7 +93,7 @@ final class ForwardAuth
         }
         catch (Unclear x)
         {
-            deny(begin(gatewayRequest, path, peer), response,
+            deny(begin(gatewayRequest.getMethod(), path, peer), gatewayRequest, response,
                 new Authentication.Deny(HttpServletResponse.SC_BAD_REQUEST, List.of(), x.getMessage(), 0));
             return;
         }
@@ -105,13 +105,13 @@ final class ForwardAuth
                 return original.method();
             }
         };
-        Exchange exchange = begin(asked, original.path(), peer);
+        Exchange exchange = begin(original.method(), original.path(), peer);
         // The gateway is trusted (a FORWARD_AUTH_CLIENT): failures count against the client it names.
         String clientAddress = ForwardingFields.clientAddress(peer, gatewayRequest.getHeaders("X-Forwarded-For"));
-        Authentication.Outcome outcome = runtime.authentication().authenticate(asked, original.path(), clientAddress);
+        Authentication.Outcome outcome = runtime.authentication().authenticate(new ServletClientRequest(asked), original.path(), clientAddress);
         if (outcome instanceof Authentication.Deny deny)
         {
-            deny(exchange, response, deny);
+            deny(exchange, gatewayRequest, response, deny);
             return;
         }
         Identity caller = ((Authentication.Pass)outcome).identity();
@@ -122,7 +122,7 @@ final class ForwardAuth
         }
         catch (RuntimeException x)
         {
-            deny(exchange, response, new Authentication.Deny(HttpServletResponse.SC_INTERNAL_SERVER_ERROR, List.of(), Failure.MINTING_FAILED.reason(), 0));
+            deny(exchange, gatewayRequest, response, new Authentication.Deny(HttpServletResponse.SC_INTERNAL_SERVER_ERROR, List.of(), Failure.MINTING_FAILED.reason(), 0));
             return;
         }
         exchange.minted(minted.jti(), caller == null ? null : caller.subject());
@@ -139,18 +139,18 @@ final class ForwardAuth
         exchange.finish(HttpServletResponse.SC_OK, false);
     }
 
-    private Exchange begin(HttpServletRequest request, String path, String peer)
+    private Exchange begin(String method, String path, String peer)
     {
-        Exchange exchange = Exchange.begin(request, path, runtime.exchanges());
+        Exchange exchange = Exchange.begin(method, path, peer, runtime.exchanges());
         exchange.note("forward-auth decision for " + peer);
         return exchange;
     }
 
-    private void deny(Exchange exchange, HttpServletResponse response, Authentication.Deny deny)
+    private void deny(Exchange exchange, HttpServletRequest request, HttpServletResponse response, Authentication.Deny deny) throws IOException
     {
         runtime.stats().forwardAuthDecided(false);
         exchange.fail(new Failure(deny.status(), deny.reason()));
-        deny.answer(response);
+        ServletClientRequest.send(request, response, deny.answer());
         exchange.finish(deny.status(), false);
     }
 

@@ -40,7 +40,7 @@ import io.jwtproxy.exchange.ResponseHead;
 import io.jwtproxy.exchange.ResponseTrailers;
 import io.jwtproxy.exchange.Retries;
 import io.jwtproxy.exchange.UnrelayableResponseException;
-import io.jwtproxy.http.ForwardingFields;
+import io.jwtproxy.http.ClientRequest;
 import io.jwtproxy.http.Headers;
 import io.jwtproxy.http.RequestPath;
 import io.jwtproxy.websocket.SwitchingProtocols;
@@ -69,8 +69,8 @@ public class JwtProxyServlet extends AsyncProxyServlet
 
     private ProxyRuntime runtime;
     private ProxyConfig config;
-    private LocalAnswers localAnswers;
-    private AdminEndpoints admin;
+    private FrontDoor frontDoor;
+    private Forwarding forwarding;
     private InterimResponses interims;
     private WebSocketProxy webSockets;
     private UpstreamClient upstream;
@@ -81,9 +81,8 @@ public class JwtProxyServlet extends AsyncProxyServlet
     {
         runtime = ProxyRuntime.of(servletConfig.getServletContext());
         config = runtime.proxy();
-        localAnswers = new LocalAnswers(runtime.publisher());
-        // On the public listener unless the jar has an admin listener for them.
-        admin = runtime.admin().onPublicListener() ? new AdminEndpoints(runtime, false) : null;
+        frontDoor = new FrontDoor(runtime);
+        forwarding = new Forwarding(runtime);
         Container container = Container.of(servletConfig.getServletContext().getServerInfo());
         interims = new InterimResponses(container);
         trailers = new ResponseTrailers(container);
@@ -141,44 +140,26 @@ public class JwtProxyServlet extends AsyncProxyServlet
     @Override
     protected void service(HttpServletRequest clientRequest, HttpServletResponse proxyResponse) throws ServletException, IOException
     {
-        String context = clientRequest.getServletContext().getContextPath();
-        String path;
-        try
+        ClientRequest request = new ServletClientRequest(clientRequest);
+        FrontDoor.Step step = frontDoor.enter(request, clientRequest.getRequestURI());
+        if (step instanceof FrontDoor.Admitted admitted)
         {
-            // The one path every decision below is made on, and the one the upstream receives (rewriteTarget).
-            path = RequestPath.inContext(clientRequest.getRequestURI(), context);
+            Exchange.attach(clientRequest, admitted.exchange());
+            step = frontDoor.authenticate(request, admitted);
         }
-        catch (RequestPath.Refused x)
+        if (step instanceof FrontDoor.Answered answered)
         {
-            runtime.stats().requestReceived();
-            refuse(proxyResponse, Exchange.begin(clientRequest, clientRequest.getRequestURI(), runtime.exchanges()),
-                new Authentication.Deny(HttpStatus.BAD_REQUEST_400, List.of(), x.getMessage(), 0));
+            if (answered.exchange() != null)
+                Exchange.attach(clientRequest, answered.exchange());
+            ServletClientRequest.send(clientRequest, proxyResponse, answered.answer());
+            if (answered.exchange() != null)
+                answered.exchange().finish(answered.answer().status(), false);
             return;
         }
-        clientRequest.setAttribute(PATH_ATTRIBUTE, path);
-        if (admin != null)
-        {
-            String prefix = runtime.admin().pathPrefix();
-            // At the root, where they would shadow the upstream's own paths, only the seed's /status; under ADMIN_PATH all four.
-            boolean served = prefix.isEmpty() ? path.equals("/status") : path.startsWith(prefix);
-            if (served && admin.answered(path.substring(prefix.length()), clientRequest, proxyResponse))
-                return;
-        }
-        runtime.stats().requestReceived();
-        Exchange exchange = Exchange.begin(clientRequest, context + path, runtime.exchanges());
-        if (localAnswers.answered(clientRequest, path, proxyResponse, exchange))
-            return;
-        // Behind a balancer that TRUST_FORWARDED trusts, failed attempts count against the client it names, not against the balancer.
-        String clientAddress = config.trustForwarded()
-            ? ForwardingFields.clientAddress(clientRequest.getRemoteAddr(), clientRequest.getHeaders("X-Forwarded-For"))
-            : clientRequest.getRemoteAddr();
-        Authentication.Outcome caller = runtime.authentication().authenticate(clientRequest, path, clientAddress);
-        if (caller instanceof Authentication.Deny deny)
-        {
-            refuse(proxyResponse, exchange, deny);
-            return;
-        }
-        clientRequest.setAttribute(CALLER_ATTRIBUTE, ((Authentication.Pass)caller).identity());
+        FrontDoor.Authenticated authenticated = (FrontDoor.Authenticated)step;
+        Exchange exchange = authenticated.exchange();
+        clientRequest.setAttribute(PATH_ATTRIBUTE, authenticated.path());
+        clientRequest.setAttribute(CALLER_ATTRIBUTE, authenticated.caller());
         if (isHttp10(clientRequest))
         {
             // RFC 9112 §9.3: no persistent connection with an HTTP/1.0 client, even one that asks for keep-alive.
@@ -186,12 +167,12 @@ public class JwtProxyServlet extends AsyncProxyServlet
         }
         try
         {
-            if (WebSocketHandshake.requested(clientRequest))
+            if (WebSocketHandshake.requested(request))
                 forwardWebSocket(clientRequest, proxyResponse);
             else
                 super.service(clientRequest, proxyResponse);
         }
-        catch (TokenMintingException x)
+        catch (Forwarding.MintingFailed x)
         {
             // Thrown from addProxyHeaders(), before anything was sent upstream: fail closed.
             mintingFailed(clientRequest, proxyResponse, x, "request not forwarded");
@@ -209,23 +190,12 @@ public class JwtProxyServlet extends AsyncProxyServlet
     }
 
     /**
-     * Nothing is forwarded: for a path that cannot be decided on (400), for a caller no method authenticated
-     * (401 with a challenge per method that has one, 403, 429 or 503).
-     */
-    private static void refuse(HttpServletResponse proxyResponse, Exchange exchange, Authentication.Deny deny)
-    {
-        exchange.fail(new Failure(deny.status(), deny.reason()));
-        deny.answer(proxyResponse);
-        exchange.finish(deny.status(), false);
-    }
-
-    /**
      * A WebSocket handshake goes through the same steps as any request (target, fields, a fresh
      * token), then {@link WebSocketProxy} carries it out while {@code service} runs.
      */
     private void forwardWebSocket(HttpServletRequest clientRequest, HttpServletResponse proxyResponse) throws IOException
     {
-        if (WebSocketProxy.refused(clientRequest, proxyResponse))
+        if (WebSocketProxy.refused(new ServletClientRequest(clientRequest), clientRequest, proxyResponse))
             return;
         String target = rewriteTarget(clientRequest);
         if (target == null)
@@ -238,7 +208,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
         webSockets.forward(clientRequest, proxyResponse, proxyRequest, getHttpClient());
     }
 
-    /** The request to the upstream with Jetty's pipeline's fields and a fresh token; throws TokenMintingException. */
+    /** The request to the upstream with Jetty's pipeline's fields and a fresh token; throws Forwarding.MintingFailed. */
     private Request newForwardedRequest(HttpServletRequest clientRequest, String target)
     {
         Request proxyRequest = newProxyRequest(clientRequest, target);
@@ -248,7 +218,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
     }
 
     /** Fails closed: without a token, nothing goes upstream. */
-    private void mintingFailed(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, TokenMintingException x, String what)
+    private void mintingFailed(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Forwarding.MintingFailed x, String what)
     {
         _log.error("{}, token minting failed: {}", what, x.getCause().toString());
         Exchange.of(clientRequest).fail(Failure.MINTING_FAILED);
@@ -257,7 +227,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
 
     private static boolean isHttp10(HttpServletRequest clientRequest)
     {
-        return "HTTP/1.0".equals(clientRequest.getProtocol());
+        return Forwarding.isHttp10(new ServletClientRequest(clientRequest));
     }
 
     @Override
@@ -270,17 +240,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
     @Override
     protected String rewriteTarget(HttpServletRequest clientRequest)
     {
-        String target = config.upstream().target((String)clientRequest.getAttribute(PATH_ATTRIBUTE), clientRequest.getQueryString());
-        try
-        {
-            // The client's parser is laxer than java.net.URI, which the HTTP client uses.
-            URI.create(target);
-            return target;
-        }
-        catch (IllegalArgumentException x)
-        {
-            return null;
-        }
+        return forwarding.target((String)clientRequest.getAttribute(PATH_ATTRIBUTE), clientRequest.getQueryString());
     }
 
     @Override
@@ -293,57 +253,16 @@ public class JwtProxyServlet extends AsyncProxyServlet
     @Override
     protected void copyRequestHeaders(HttpServletRequest clientRequest, Request proxyRequest)
     {
-        // Jetty drops the hop-by-hop fields and those named by the client's Connection header.
-        super.copyRequestHeaders(clientRequest, proxyRequest);
-        proxyRequest.headers(headers ->
-        {
-            // Jetty's list lacks HTTP2-Settings, and an h2c upgrade must never go upstream.
-            Headers.HOP_BY_HOP.forEach(headers::remove);
-            // Save TE: trailers, the one TE that HTTP/2 carries and gRPC requires: the proxy relays trailers.
-            if (Headers.acceptsTrailers(Collections.list(clientRequest.getHeaders("TE"))))
-            {
-                headers.put(HttpHeader.TE, "trailers");
-                if (config.transport().protocol() == UpstreamTransport.Protocol.HTTP_1_1)
-                    headers.put(HttpHeader.CONNECTION, "TE");
-            }
-            ForwardingFields.removeClientCopies(headers, config.tokenHeader(), config.trustForwarded());
-            if (isHttp10(clientRequest))
-                headers.remove(HttpHeader.EXPECT);
-            if (HttpMethod.OPTIONS.is(clientRequest.getMethod()) && headers.contains(HttpHeader.MAX_FORWARDS))
-                headers.put(HttpHeader.MAX_FORWARDS, Long.toString(Headers.maxForwards(headers.get(HttpHeader.MAX_FORWARDS)) - 1));
-        });
+        proxyRequest.headers(headers -> forwarding.copyFields(new ServletClientRequest(clientRequest), headers.clear()));
     }
 
     @Override
     protected void addProxyHeaders(HttpServletRequest clientRequest, Request proxyRequest)
     {
-        // Via (Jetty's, with VIA_PSEUDONYM) and Forwarded (addForwardedHeader below).
-        super.addProxyHeaders(clientRequest, proxyRequest);
-        proxyRequest.headers(headers -> ForwardingFields.addXForwarded(headers, clientRequest.getRemoteAddr(), clientRequest.getHeader("Host"),
-            clientRequest.getScheme()));
-        // The upstream trusts the proxy's token alone: the caller's credential and identity fields stay here.
-        proxyRequest.headers(headers -> ForwardingFields.removeEverySpelling(headers, runtime.authentication().credentialFields()));
-        String token;
-        try
-        {
-            Identity caller = (Identity)clientRequest.getAttribute(CALLER_ATTRIBUTE);
-            JwtMinter.Minted minted = runtime.mint(caller, clientRequest.getMethod(), proxyRequest.getURI().toString());
-            Exchange.of(clientRequest).minted(minted.jti(), caller == null ? null : caller.subject());
-            token = minted.token();
-        }
-        catch (RuntimeException x)
-        {
-            throw new TokenMintingException(x);
-        }
+        proxyRequest.headers(headers -> forwarding.addProxyFields(new ServletClientRequest(clientRequest), headers));
+        Identity caller = (Identity)clientRequest.getAttribute(CALLER_ATTRIBUTE);
+        String token = forwarding.mint(caller, clientRequest.getMethod(), proxyRequest.getURI().toString(), Exchange.of(clientRequest));
         proxyRequest.headers(headers -> headers.put(config.tokenHeader(), token));
-    }
-
-    /** Jetty's own writes {@code host=null} for a request without Host (HTTP/1.0). */
-    @Override
-    protected void addForwardedHeader(HttpServletRequest clientRequest, Request proxyRequest)
-    {
-        proxyRequest.headers(headers -> ForwardingFields.appendForwarded(headers, clientRequest.getLocalAddr(), clientRequest.getRemoteAddr(),
-            clientRequest.getHeader("Host"), clientRequest.getScheme()));
     }
 
     /** HTTP/2 frames a body itself: a request without Content-Length may still have one, which Jetty's version would drop. */
@@ -417,14 +336,9 @@ public class JwtProxyServlet extends AsyncProxyServlet
         return relayable(serverResponse.getHeaders(), field) ? field : null;
     }
 
-    /** @return whether an end-to-end field of the upstream's {@code head} goes on to the client */
     private boolean relayable(HttpFields head, HttpField field)
     {
-        // The token is for the upstream only, even if it echoes it back (the demo's echo upstream shows it, on purpose).
-        if (!config.relayEchoedToken() && Headers.sameNameIgnoringUnderscore(field.getName(), config.tokenHeader()))
-            return false;
-        // RFC 9110 §7.6.1: nor does a field the upstream's Connection header names.
-        return !head.contains(HttpHeader.CONNECTION) || !Headers.namedByConnection(head.getValuesList(HttpHeader.CONNECTION), field.getName());
+        return forwarding.relayable(head, field);
     }
 
     private void onServerInterimResponse(Request proxyRequest, int status, HttpFields fields)
@@ -498,7 +412,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
     @Override
     protected void onProxyResponseFailure(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Response serverResponse, Throwable failure)
     {
-        if (Retries.retry(clientRequest, hasContent(clientRequest), proxyResponse, serverResponse, failure))
+        if (Retries.retry(Exchange.of(clientRequest), hasContent(clientRequest), proxyResponse.isCommitted(), serverResponse, failure))
         {
             retryOnNewConnection(clientRequest, proxyResponse, serverResponse.getRequest().getURI().toString());
             return;
@@ -521,7 +435,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
         {
             proxyRequest = newForwardedRequest(clientRequest, target);
         }
-        catch (TokenMintingException x)
+        catch (Forwarding.MintingFailed x)
         {
             mintingFailed(clientRequest, proxyResponse, x, "request not retried");
             return;
@@ -547,13 +461,5 @@ public class JwtProxyServlet extends AsyncProxyServlet
         boolean committed = proxyResponse.isCommitted();
         Exchange.of(clientRequest).finish(committed ? proxyResponse.getStatus() : status, committed);
         super.sendProxyResponseError(clientRequest, proxyResponse, status);
-    }
-
-    private static final class TokenMintingException extends RuntimeException
-    {
-        private TokenMintingException(Throwable cause)
-        {
-            super(cause);
-        }
     }
 }

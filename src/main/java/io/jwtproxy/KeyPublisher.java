@@ -1,6 +1,5 @@
 package io.jwtproxy;
 
-import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -9,11 +8,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
 
 import io.jwtproxy.config.TokenConfig;
+import io.jwtproxy.http.Answer;
+import io.jwtproxy.http.ClientRequest;
 import io.jwtproxy.token.KeyRing;
 import io.jwtproxy.token.SigningKey;
 
@@ -41,17 +44,12 @@ final class KeyPublisher
         return path.equals(tokens.jwksPath()) || path.equals(tokens.openIdConfigurationPath());
     }
 
-    /** Answers a request for one of {@link #serves(String) its paths}. @return the status sent */
-    int serve(HttpServletRequest request, HttpServletResponse response, String path) throws IOException
+    /** @return the answer to a request for one of {@link #serves(String) its paths} */
+    Answer answer(ClientRequest request, String path)
     {
         String method = request.getMethod();
         if (!method.equals("GET") && !method.equals("HEAD"))
-        {
-            response.setHeader("Allow", "GET, HEAD");
-            response.setContentLength(0);
-            response.setStatus(HttpServletResponse.SC_METHOD_NOT_ALLOWED);
-            return HttpServletResponse.SC_METHOD_NOT_ALLOWED;
-        }
+            return Answer.empty(HttpStatus.METHOD_NOT_ALLOWED_405, HttpFields.build().put(HttpHeader.ALLOW, "GET, HEAD"));
         Map<String, Object> document;
         if (path.equals(tokens.jwksPath()))
         {
@@ -60,7 +58,7 @@ final class KeyPublisher
         }
         else if (tokens.issuer() == null)
         {
-            return send(request, response, HttpServletResponse.SC_NOT_FOUND, Map.of("error", "no issuer: JWT_ISSUER is not set"), false);
+            return answer(request, HttpStatus.NOT_FOUND_404, Map.of("error", "no issuer: JWT_ISSUER is not set"), false);
         }
         else
         {
@@ -69,36 +67,31 @@ final class KeyPublisher
             document.put("jwks_uri", absolute(request, tokens.jwksPath()));
             document.put("id_token_signing_alg_values_supported", List.of(keys.algorithm().joseName()));
         }
-        return send(request, response, HttpServletResponse.SC_OK, document, true);
+        return answer(request, HttpStatus.OK_200, document, true);
     }
 
-    private int send(HttpServletRequest request, HttpServletResponse response, int status, Object document, boolean cacheable) throws IOException
+    private Answer answer(ClientRequest request, int status, Object document, boolean cacheable)
     {
-        byte[] body = JSON.writeValueAsBytes(document);
-        response.setContentType("application/json");
-        if (cacheable)
+        byte[] body;
+        try
         {
-            String etag = etag(body);
-            response.setHeader("Cache-Control", "public, max-age=" + tokens.jwksMaxAge().toSeconds());
-            response.setHeader("ETag", etag);
-            if (matches(request.getHeader("If-None-Match"), etag))
-            {
-                response.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
-                return HttpServletResponse.SC_NOT_MODIFIED;
-            }
+            body = JSON.writeValueAsBytes(document);
         }
-        else
+        catch (JsonProcessingException x)
         {
-            response.setHeader("Cache-Control", "no-store");
+            throw new IllegalStateException("a key document cannot be written as JSON", x);
         }
-        response.setStatus(status);
-        response.setContentLength(body.length);
-        if (!request.getMethod().equals("HEAD"))
-            response.getOutputStream().write(body);
-        return status;
+        HttpFields.Mutable fields = HttpFields.build().put(HttpHeader.CONTENT_TYPE, "application/json");
+        if (!cacheable)
+            return new Answer(status, fields.put(HttpHeader.CACHE_CONTROL, "no-store"), body);
+        String etag = etag(body);
+        fields.put(HttpHeader.CACHE_CONTROL, "public, max-age=" + tokens.jwksMaxAge().toSeconds()).put(HttpHeader.ETAG, etag);
+        if (matches(request.getHeader("If-None-Match"), etag))
+            return Answer.empty(HttpStatus.NOT_MODIFIED_304, fields);
+        return new Answer(status, fields, body);
     }
 
-    private static String absolute(HttpServletRequest request, String path)
+    private static String absolute(ClientRequest request, String path)
     {
         StringBuilder url = new StringBuilder(request.getScheme()).append("://").append(request.getServerName());
         int port = request.getServerPort();

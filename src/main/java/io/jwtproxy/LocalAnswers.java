@@ -1,15 +1,16 @@
 package io.jwtproxy;
 
-import java.io.IOException;
 import java.util.Locale;
 
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 
 import io.jwtproxy.exchange.Exchange;
 import io.jwtproxy.exchange.Failure;
+import io.jwtproxy.http.Answer;
+import io.jwtproxy.http.ClientRequest;
 import io.jwtproxy.http.Headers;
 
 /**
@@ -32,60 +33,50 @@ final class LocalAnswers
 
     /**
      * @param path the request's path in normal form
-     * @return whether the request was answered here; its exchange is then finished
+     * @return the answer, with the exchange's failure recorded if it is a refusal, or null when the request goes on
      */
-    boolean answered(HttpServletRequest clientRequest, String path, HttpServletResponse proxyResponse, Exchange exchange) throws IOException
+    Answer answer(ClientRequest clientRequest, String path, Exchange exchange)
     {
         String method = clientRequest.getMethod();
         if (!method.equals(method.toUpperCase(Locale.ROOT)))
             // RFC 9110 §9.1: methods are case-sensitive, and Jetty's HTTP client would send this one upper-cased.
-            return refuse(proxyResponse, exchange, HttpStatus.BAD_REQUEST_400, "method with lower-case letters cannot be forwarded unchanged");
+            return refuse(exchange, HttpStatus.BAD_REQUEST_400, "method with lower-case letters cannot be forwarded unchanged");
         if (HttpMethod.CONNECT.is(method))
             // A reverse proxy is no tunnel: forwarded, CONNECT would ask the upstream to open one.
-            return refuse(proxyResponse, exchange, HttpStatus.NOT_IMPLEMENTED_501, "CONNECT is not supported");
+            return refuse(exchange, HttpStatus.NOT_IMPLEMENTED_501, "CONNECT is not supported");
         if (HttpMethod.TRACE.is(method))
             // Policy (RFC 9110 §9.3.8 allows it): TRACE would reflect the request, token included, back to the client.
-            return refuse(proxyResponse, exchange, HttpStatus.METHOD_NOT_ALLOWED_405, "TRACE is refused");
+            return refuse(exchange, HttpStatus.METHOD_NOT_ALLOWED_405, "TRACE is refused");
         String connectionSpecific = Headers.connectionSpecificField(clientRequest.getProtocol(), clientRequest::getHeaders);
         if (connectionSpecific != null)
             // RFC 9113 §8.2.2: malformed; Jetty would strip the field and forward the rest.
-            return refuse(proxyResponse, exchange, HttpStatus.BAD_REQUEST_400, "an HTTP/2 request with " + connectionSpecific);
+            return refuse(exchange, HttpStatus.BAD_REQUEST_400, "an HTTP/2 request with " + connectionSpecific);
         if (publisher != null && publisher.serves(path))
-        {
-            exchange.finish(publisher.serve(clientRequest, proxyResponse, path), false);
-            return true;
-        }
+            return publisher.answer(clientRequest, path);
         String maxForwards = clientRequest.getHeader("Max-Forwards");
         if (HttpMethod.OPTIONS.is(method) && maxForwards != null)
         {
             long hops = Headers.maxForwards(maxForwards);
             if (hops < 0)
-                return refuse(proxyResponse, exchange, HttpStatus.BAD_REQUEST_400, "invalid Max-Forwards");
+                return refuse(exchange, HttpStatus.BAD_REQUEST_400, "invalid Max-Forwards");
             if (hops == 0)
-            {
                 // RFC 9110 §7.6.2: the last recipient allowed to forward answers itself.
-                answer(proxyResponse, HttpStatus.OK_200);
-                exchange.finish(HttpStatus.OK_200, false);
-                return true;
-            }
+                return plain(HttpStatus.OK_200);
         }
-        return false;
+        return null;
     }
 
-    private static boolean refuse(HttpServletResponse proxyResponse, Exchange exchange, int status, String reason)
+    private static Answer refuse(Exchange exchange, int status, String reason)
     {
         exchange.fail(new Failure(status, reason));
-        answer(proxyResponse, status);
-        exchange.finish(status, false);
-        return true;
+        return plain(status);
     }
 
     // An empty response; Allow where it belongs (RFC 9110 §10.2.1: a 405 must carry it; an OPTIONS answer lists the methods).
-    private static void answer(HttpServletResponse proxyResponse, int status)
+    private static Answer plain(int status)
     {
-        proxyResponse.setStatus(status);
         if (status == HttpStatus.METHOD_NOT_ALLOWED_405 || status == HttpStatus.OK_200)
-            proxyResponse.setHeader("Allow", ALLOW);
-        proxyResponse.setContentLength(0);
+            return Answer.empty(status, HttpFields.build().put(HttpHeader.ALLOW, ALLOW));
+        return Answer.empty(status);
     }
 }

@@ -9,10 +9,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
 
 import io.jwtproxy.config.AuthConfig;
+import io.jwtproxy.http.Answer;
+import io.jwtproxy.http.ClientRequest;
 import io.jwtproxy.http.RequestPath;
 
 /**
@@ -40,16 +42,16 @@ public final class Authentication
      */
     public record Deny(int status, List<String> challenges, String reason, long retryAfterSeconds) implements Outcome
     {
-        /** Writes the refusal: its status, challenges and Retry-After, no body, not to be cached. */
-        public void answer(HttpServletResponse response)
+        /** @return the refusal: its status, challenges and Retry-After, no body, not to be cached */
+        public Answer answer()
         {
-            response.setStatus(status);
+            HttpFields.Mutable fields = HttpFields.build();
             for (String challenge : challenges)
-                response.addHeader("WWW-Authenticate", challenge);
+                fields.add(HttpHeader.WWW_AUTHENTICATE, challenge);
             if (retryAfterSeconds > 0)
-                response.setHeader("Retry-After", Long.toString(retryAfterSeconds));
-            response.setHeader("Cache-Control", "no-store");
-            response.setContentLength(0);
+                fields.put(HttpHeader.RETRY_AFTER, Long.toString(retryAfterSeconds));
+            fields.put(HttpHeader.CACHE_CONTROL, "no-store");
+            return Answer.empty(status, fields);
         }
     }
 
@@ -92,7 +94,7 @@ public final class Authentication
      * @param path the request's path in normal form ({@link io.jwtproxy.http.RequestPath}), the one it is forwarded to
      * @param clientAddress the client's address: the TCP peer's, or the one a trusted balancer or gateway reports
      */
-    public Outcome authenticate(HttpServletRequest clientRequest, String path, String clientAddress)
+    public Outcome authenticate(ClientRequest clientRequest, String path, String clientAddress)
     {
         if (authenticators.isEmpty())
         {
@@ -145,6 +147,17 @@ public final class Authentication
         }
         count("none", "unauthenticated");
         return new Deny(challenges.isEmpty() ? 403 : 401, challenges, "not authenticated: " + reason, 0);
+    }
+
+    /** @return whether checking {@code clientRequest} may wait (see {@link Authenticator#mayWait}) */
+    public boolean mayWait(ClientRequest clientRequest)
+    {
+        for (Authenticator authenticator : authenticators)
+        {
+            if (authenticator.mayWait(clientRequest))
+                return true;
+        }
+        return false;
     }
 
     /** @return whether {@code AUTH} names a method: callers must then be authenticated */

@@ -2,7 +2,7 @@ package io.jwtproxy.auth;
 
 import java.util.List;
 
-import jakarta.servlet.http.HttpServletRequest;
+import io.jwtproxy.http.ClientRequest;
 
 /** One authentication method of {@code AUTH}. */
 public interface Authenticator
@@ -11,7 +11,16 @@ public interface Authenticator
     String method();
 
     /** @param clientAddress the client's address: the TCP peer's, or the one a trusted balancer or gateway reports */
-    Verdict authenticate(HttpServletRequest clientRequest, String clientAddress);
+    Verdict authenticate(ClientRequest clientRequest, String clientAddress);
+
+    /**
+     * @return whether checking this request may wait (bcrypt, fetching an issuer's keys): the core engine then checks it off
+     *         the selector thread that read it, so that its other connections do not wait too
+     */
+    default boolean mayWait(ClientRequest clientRequest)
+    {
+        return false;
+    }
 
     /**
      * @param verdict what this method made of the request being refused

@@ -17,7 +17,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
-import jakarta.servlet.http.HttpServletRequest;
+import io.jwtproxy.http.ClientRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +70,7 @@ final class BasicAuthenticator implements Authenticator
     }
 
     @Override
-    public Verdict authenticate(HttpServletRequest clientRequest, String clientAddress)
+    public Verdict authenticate(ClientRequest clientRequest, String clientAddress)
     {
         String authorization = clientRequest.getHeader("Authorization");
         if (authorization == null || !authorization.toLowerCase(Locale.ROOT).startsWith(SCHEME))
@@ -192,6 +192,14 @@ final class BasicAuthenticator implements Authenticator
         {
             return -1;
         }
+    }
+
+    @Override
+    public boolean mayWait(ClientRequest clientRequest)
+    {
+        // ~100 ms of bcrypt for a credential not verified before.
+        String authorization = clientRequest.getHeader("Authorization");
+        return authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6);
     }
 
     @Override

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import jakarta.servlet.http.HttpServletRequest;
+import io.jwtproxy.http.ClientRequest;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.MalformedClaimException;
@@ -58,7 +58,7 @@ final class BearerAuthenticator implements Authenticator
     }
 
     @Override
-    public Verdict authenticate(HttpServletRequest clientRequest, String clientAddress)
+    public Verdict authenticate(ClientRequest clientRequest, String clientAddress)
     {
         String authorization = clientRequest.getHeader("Authorization");
         // The scheme is case-insensitive (RFC 9110 §11.1).
@@ -124,6 +124,14 @@ final class BearerAuthenticator implements Authenticator
         if (message.contains("no key of the provider"))
             return "the token's signing key is unknown";
         return "the token is not a valid signed JWT";
+    }
+
+    @Override
+    public boolean mayWait(ClientRequest clientRequest)
+    {
+        // The issuer's keys may have to be fetched.
+        String authorization = clientRequest.getHeader("Authorization");
+        return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7);
     }
 
     @Override

@@ -7,20 +7,19 @@ import java.util.List;
 
 import javax.security.auth.x500.X500Principal;
 
-import jakarta.servlet.http.HttpServletRequest;
+import io.jwtproxy.http.ClientRequest;
 
 import io.jwtproxy.config.AuthConfig;
 
 /**
  * {@code mtls}: the client certificate the TLS listener verified (the jar's against
- * {@code TLS_CLIENT_CA_FILE}, a container's against its connector's trust store), as the Servlet API
- * hands it over ({@code jakarta.servlet.request.X509Certificate}). The caller is the certificate's
+ * {@code TLS_CLIENT_CA_FILE}, a container's against its connector's trust store), as the front end
+ * hands it over (in a container: {@code jakarta.servlet.request.X509Certificate}). The caller is the certificate's
  * SPIFFE ID (a {@code spiffe://} URI SAN) if it has one, else its subject's distinguished name
  * (RFC 4514).
  */
 final class CertificateAuthenticator implements Authenticator
 {
-    static final String CERTIFICATES_ATTRIBUTE = "jakarta.servlet.request.X509Certificate";
     private static final int URI_NAME = 6;
 
     @Override
@@ -30,9 +29,10 @@ final class CertificateAuthenticator implements Authenticator
     }
 
     @Override
-    public Verdict authenticate(HttpServletRequest clientRequest, String clientAddress)
+    public Verdict authenticate(ClientRequest clientRequest, String clientAddress)
     {
-        if (!(clientRequest.getAttribute(CERTIFICATES_ATTRIBUTE) instanceof X509Certificate[] chain) || chain.length == 0)
+        X509Certificate[] chain = clientRequest.certificates();
+        if (chain == null || chain.length == 0)
             return new Verdict.Absent();
         return new Verdict.Authenticated(new Identity(subject(chain[0]), null, null, List.of()));
     }

@@ -2,7 +2,7 @@ package io.jwtproxy.auth;
 
 import java.util.List;
 
-import jakarta.servlet.http.HttpServletRequest;
+import io.jwtproxy.http.ClientRequest;
 
 import io.jwtproxy.config.AuthConfig;
 
@@ -16,7 +16,7 @@ final class ContainerAuthenticator implements Authenticator
     }
 
     @Override
-    public Verdict authenticate(HttpServletRequest clientRequest, String clientAddress)
+    public Verdict authenticate(ClientRequest clientRequest, String clientAddress)
     {
         String user = clientRequest.getRemoteUser();
         return user == null ? new Verdict.Absent() : new Verdict.Authenticated(new Identity(user, null, null, List.of()));

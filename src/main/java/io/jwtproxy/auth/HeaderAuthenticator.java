@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.List;
 
-import jakarta.servlet.http.HttpServletRequest;
+import io.jwtproxy.http.ClientRequest;
 
 import io.jwtproxy.config.AuthConfig;
 import io.jwtproxy.http.Cidr;
@@ -39,7 +39,7 @@ final class HeaderAuthenticator implements Authenticator
     }
 
     @Override
-    public Verdict authenticate(HttpServletRequest clientRequest, String clientAddress)
+    public Verdict authenticate(ClientRequest clientRequest, String clientAddress)
     {
         String peer = clientRequest.getRemoteAddr();
         if (trustedProxies.stream().noneMatch(block -> block.contains(peer)))
@@ -70,7 +70,7 @@ final class HeaderAuthenticator implements Authenticator
      *         compete with its own), is no UTF-8 (oauth2-proxy sends a user's name as UTF-8 bytes) or has a control
      *         character or a line separator
      */
-    private static String single(HttpServletRequest clientRequest, String name)
+    private static String single(ClientRequest clientRequest, String name)
     {
         Enumeration<String> values = clientRequest.getHeaders(name);
         if (values == null || !values.hasMoreElements())

@@ -53,19 +53,25 @@ public final class Exchange
         this.observer = observer;
     }
 
+    /** Has the servlet request carry its exchange, which {@link #of} finds. */
+    public static void attach(HttpServletRequest clientRequest, Exchange exchange)
+    {
+        clientRequest.setAttribute(ATTRIBUTE, exchange);
+    }
+
     /**
      * @param path what the access line says of the path: the normal form decided on, or the raw one refused
-     * @return a new exchange for the request, which carries it from now on
+     * @param clientAddress the TCP peer's address
+     * @return a new exchange, which its front end carries from now on
      */
-    public static Exchange begin(HttpServletRequest clientRequest, String path, Observer observer)
+    public static Exchange begin(String method, String path, String clientAddress, Observer observer)
     {
-        Exchange exchange = new Exchange(clientRequest.getMethod(), path, clientRequest.getRemoteAddr(), observer);
-        clientRequest.setAttribute(ATTRIBUTE, exchange);
+        Exchange exchange = new Exchange(method, path, clientAddress, observer);
         observer.begun(exchange);
         return exchange;
     }
 
-    /** @return the exchange {@link #begin} gave the request */
+    /** @return the exchange {@link #attach} gave the request */
     public static Exchange of(HttpServletRequest clientRequest)
     {
         return (Exchange)clientRequest.getAttribute(ATTRIBUTE);
@@ -105,7 +111,7 @@ public final class Exchange
     }
 
     /** The client's request ended without a byte of body (an HTTP/2 request, which names no length, may). */
-    void bodyEndedEmpty()
+    public void bodyEndedEmpty()
     {
         bodyless = true;
     }
@@ -116,7 +122,7 @@ public final class Exchange
         return bodyless;
     }
 
-    void interimRelayed()
+    public void interimRelayed()
     {
         interimRelayed = true;
     }

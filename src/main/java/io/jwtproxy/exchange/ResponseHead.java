@@ -51,6 +51,20 @@ public final class ResponseHead
     }
 
     /**
+     * @throws UnrelayableResponseException if the head is larger than {@code maxBytes}, with room for the container's own
+     *         fields: nothing of it is relayed
+     */
+    public static void checkSize(List<HttpField> fields, int maxBytes)
+    {
+        int bytes = CONTAINER_RESERVE;
+        for (HttpField field : fields)
+            bytes += field.getName().length() + field.getValue().length() + 4;
+        if (bytes > maxBytes)
+            throw new UnrelayableResponseException("the response head would take " + bytes + " bytes, more than "
+                + Setting.MAX_RESPONSE_HEADER_BYTES + " (" + maxBytes + ")", null);
+    }
+
+    /**
      * Sets the relayed fields on the client's response.
      *
      * @param bodiless304 a 304 without Content-Length: committed now, since Jetty's server gives a
@@ -61,12 +75,7 @@ public final class ResponseHead
      */
     public static void copy(List<HttpField> fields, HttpServletResponse proxyResponse, int maxBytes, boolean bodiless304)
     {
-        int bytes = CONTAINER_RESERVE;
-        for (HttpField field : fields)
-            bytes += field.getName().length() + field.getValue().length() + 4;
-        if (bytes > maxBytes)
-            throw new UnrelayableResponseException("the response head would take " + bytes + " bytes, more than "
-                + Setting.MAX_RESPONSE_HEADER_BYTES + " (" + maxBytes + ")", null);
+        checkSize(fields, maxBytes);
         try
         {
             Set<String> names = new HashSet<>();

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.io.Connection;
 
@@ -25,16 +23,15 @@ public final class Retries
     }
 
     /**
+     * @param committed whether the client's response has begun
      * @param hasBody whether the client's request has a body (Jetty's {@code hasContent})
      * @param serverResponse the failed exchange's response, or null
      * @return whether to send the request again; if so, the exchange's access line will say it was
      */
-    public static boolean retry(HttpServletRequest clientRequest, boolean hasBody, HttpServletResponse proxyResponse, Response serverResponse,
-                                Throwable failure)
+    public static boolean retry(Exchange exchange, boolean hasBody, boolean committed, Response serverResponse, Throwable failure)
     {
-        Exchange exchange = Exchange.of(clientRequest);
         boolean retry = !exchange.wasRetried() && exchange.failure() == null && !exchange.hasRelayedInterim()
-            && IDEMPOTENT.contains(clientRequest.getMethod()) && !hasBody && !proxyResponse.isCommitted()
+            && IDEMPOTENT.contains(exchange.method()) && !hasBody && !committed
             && serverResponse != null && serverResponse.getStatus() == 0
             && !(failure instanceof TimeoutException) && (failure instanceof IOException || failure.getCause() instanceof IOException)
             && serverResponse.getRequest().getConnection() instanceof Connection connection && connection.getMessagesIn() > 0;

@@ -69,17 +69,33 @@ final class JettySide implements Side
         {
             return false;
         }
-        Class<?> coreRequest = getRequest.getReturnType();
-        if (!coreRequest.getName().equals("org.eclipse.jetty.server.Request"))
+        if (!getRequest.getReturnType().getName().equals("org.eclipse.jetty.server.Request"))
             return false;
-        ClassLoader server = coreRequest.getClassLoader();
-        Object connectionMetaData = coreRequest.getMethod("getConnectionMetaData").invoke(getRequest.invoke(jettyRequest));
+        clientRequest.setAttribute(UPGRADE_CONNECTION, connection(getRequest.invoke(jettyRequest), getRequest.getReturnType(), tunnel));
+        return true;
+    }
+
+    /**
+     * Has Jetty hand the client's connection to {@code tunnel} once the 101 is written, for the jar's core engine.
+     *
+     * @param coreRequest Jetty's core {@code Request} of the handshake
+     */
+    static void upgradeCore(Object coreRequest, WebSocketTunnel tunnel) throws ReflectiveOperationException
+    {
+        Class<?> coreRequestType = coreRequest.getClass().getClassLoader().loadClass("org.eclipse.jetty.server.Request");
+        Object connection = connection(coreRequest, coreRequestType, tunnel);
+        coreRequestType.getMethod("setAttribute", String.class, Object.class).invoke(coreRequest, UPGRADE_CONNECTION, connection);
+    }
+
+    /** @return the connection, of the server's classes, that takes over the endpoint of {@code coreRequest}'s connection */
+    private static Object connection(Object coreRequest, Class<?> coreRequestType, WebSocketTunnel tunnel) throws ReflectiveOperationException
+    {
+        ClassLoader server = coreRequestType.getClassLoader();
+        Object connectionMetaData = coreRequestType.getMethod("getConnectionMetaData").invoke(coreRequest);
         Object httpConnection = server.loadClass("org.eclipse.jetty.server.ConnectionMetaData").getMethod("getConnection").invoke(connectionMetaData);
         Class<?> connectionType = server.loadClass("org.eclipse.jetty.io.Connection");
         Object endPoint = connectionType.getMethod("getEndPoint").invoke(httpConnection);
-        JettySide side = new JettySide(tunnel, server, connectionType, endPoint);
-        clientRequest.setAttribute(UPGRADE_CONNECTION, side.connection);
-        return true;
+        return new JettySide(tunnel, server, connectionType, endPoint).connection;
     }
 
     /** Undoes {@link #upgrade} while the response is still the handshake's: Jetty switches after any response that has it. */

@@ -7,8 +7,8 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.Locale;
 
-import jakarta.servlet.http.HttpServletRequest;
 
+import io.jwtproxy.http.ClientRequest;
 import io.jwtproxy.http.Headers;
 
 /**
@@ -23,7 +23,7 @@ public final class WebSocketHandshake
     }
 
     /** @return whether the client asks to switch to the WebSocket protocol */
-    public static boolean requested(HttpServletRequest clientRequest)
+    public static boolean requested(ClientRequest clientRequest)
     {
         String upgrade = clientRequest.getHeader("Upgrade");
         return upgrade != null && upgrade.trim().equalsIgnoreCase("websocket")
@@ -46,13 +46,14 @@ public final class WebSocketHandshake
     }
 
     /** @return why this handshake cannot be forwarded (the client gets 400), or null when it can */
-    public static String refusal(HttpServletRequest clientRequest)
+    public static String refusal(ClientRequest clientRequest)
     {
         if (!"HTTP/1.1".equals(clientRequest.getProtocol()))
             return "a WebSocket handshake over " + clientRequest.getProtocol() + " (RFC 6455 §4.1: HTTP/1.1)";
         if (!clientRequest.getMethod().equals("GET"))
             return "a WebSocket handshake is a GET, not a " + clientRequest.getMethod().toUpperCase(Locale.ROOT) + " (RFC 6455 §4.1)";
-        if (clientRequest.getContentLengthLong() > 0 || clientRequest.getHeader("Transfer-Encoding") != null)
+        String length = clientRequest.getHeader("Content-Length");
+        if ((length != null && !length.trim().equals("0")) || clientRequest.getHeader("Transfer-Encoding") != null)
             return "a WebSocket handshake has no body";
         String key = clientRequest.getHeader("Sec-WebSocket-Key");
         if (key == null || key.isBlank())

@@ -2,6 +2,7 @@ package io.jwtproxy.websocket;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -33,8 +34,10 @@ import org.eclipse.jetty.util.Callback;
 
 import io.jwtproxy.config.ProxyConfig;
 import io.jwtproxy.exchange.Exchange;
+import io.jwtproxy.http.ClientRequest;
 import io.jwtproxy.exchange.Failure;
 import io.jwtproxy.exchange.ResponseHead;
+import io.jwtproxy.exchange.UnrelayableResponseException;
 
 /**
  * Forwards a WebSocket handshake and, when the upstream switches protocols, joins the two
@@ -93,9 +96,9 @@ public final class WebSocketProxy
      *
      * @return whether it did
      */
-    public static boolean refused(HttpServletRequest clientRequest, HttpServletResponse proxyResponse) throws IOException
+    public static boolean refused(ClientRequest request, HttpServletRequest clientRequest, HttpServletResponse proxyResponse) throws IOException
     {
-        String refusal = WebSocketHandshake.refusal(clientRequest);
+        String refusal = WebSocketHandshake.refusal(request);
         if (refusal == null)
             return false;
         fail(proxyResponse, Exchange.of(clientRequest), new Failure(HttpStatus.BAD_REQUEST_400, refusal));
@@ -103,7 +106,7 @@ public final class WebSocketProxy
     }
 
     /**
-     * Sends the handshake upstream and answers the client with what came back.
+     * Sends the handshake upstream and answers the client with what came back, while {@code service} waits.
      *
      * @param proxyRequest the handshake as the pipeline built it (target, end-to-end fields, token, forwarding fields)
      */
@@ -111,15 +114,8 @@ public final class WebSocketProxy
         throws IOException
     {
         Exchange exchange = Exchange.of(clientRequest);
-        // The pipeline dropped them as hop-by-hop; a handshake is the one request that carries them on.
-        proxyRequest.headers(headers -> headers.put(HttpHeader.CONNECTION, "Upgrade").put(HttpHeader.UPGRADE, "websocket"));
-        WebSocketTunnel tunnel = new WebSocketTunnel(exchange, config.webSocketIdleTimeout(), client.getByteBufferPool(), listener);
-        tunnels.add(tunnel);
-        Handshake handshake = new Handshake(tunnel, client.getExecutor(), config.upstreamIdleTimeout());
-        proxyRequest.attribute(HttpUpgrader.Factory.class.getName(), (HttpUpgrader.Factory)handshake::over);
-        proxyRequest.idleTimeout(config.upstreamIdleTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        proxyRequest.send(handshake);
-
+        WebSocketTunnel tunnel = newTunnel(exchange, client);
+        Handshake handshake = send(tunnel, proxyRequest, client);
         Object outcome;
         try
         {
@@ -146,6 +142,117 @@ public final class WebSocketProxy
             fail(proxyResponse, exchange, Failure.ofUpstream((Throwable)outcome));
     }
 
+    /** How the jar's core engine answers the client of a handshake, once the upstream has. */
+    public interface Reply
+    {
+        /** The upstream switched: a 101 with these fields; the client's connection is already set to switch after it. */
+        void switchingProtocols(List<HttpField> fields);
+
+        /** The upstream answered without switching: its answer, relayed. */
+        void answer(int status, List<HttpField> fields, byte[] body);
+
+        /** No answer to relay: the exchange failed, and the client gets the failure's status. */
+        void fail(Failure failure);
+    }
+
+    /**
+     * Sends the handshake upstream and, without waiting, has {@code reply} answer the client when the upstream has.
+     *
+     * @param coreRequest the handshake's Jetty core {@code Request}, whose connection switches after the 101
+     * @param clientKey the client's Sec-WebSocket-Key
+     */
+    public void forward(Exchange exchange, Object coreRequest, String clientKey, Request proxyRequest, HttpClient client, Reply reply)
+    {
+        WebSocketTunnel tunnel = newTunnel(exchange, client);
+        Handshake handshake = send(tunnel, proxyRequest, client);
+        handshake.outcome.whenComplete((outcome, failure) ->
+        {
+            if (!(outcome instanceof Upgraded))
+                tunnels.remove(tunnel);
+            if (outcome instanceof Upgraded switched)
+            {
+                List<HttpField> fields;
+                try
+                {
+                    fields = switchingFields(switched.response, clientKey);
+                    // Last: nothing may fail once Jetty is told to switch.
+                    JettySide.upgradeCore(coreRequest, tunnel);
+                }
+                catch (ReflectiveOperationException | RuntimeException x)
+                {
+                    tunnel.abandon(x);
+                    reply.fail(new Failure(HttpStatus.BAD_GATEWAY_502, "the client's connection could not switch: " + Failure.describe(x)));
+                    return;
+                }
+                reply.switchingProtocols(fields);
+            }
+            else if (outcome instanceof Answered answer)
+            {
+                List<HttpField> fields;
+                try
+                {
+                    fields = answerFields(answer.response);
+                }
+                catch (RuntimeException x)
+                {
+                    reply.fail(Failure.ofUpstream(x));
+                    return;
+                }
+                exchange.addBytesOut(answer.body.length);
+                reply.answer(answer.response.getStatus(), fields, answer.body);
+            }
+            else
+            {
+                reply.fail(Failure.ofUpstream(outcome instanceof Throwable x ? x : failure));
+            }
+        });
+    }
+
+    private WebSocketTunnel newTunnel(Exchange exchange, HttpClient client)
+    {
+        WebSocketTunnel tunnel = new WebSocketTunnel(exchange, config.webSocketIdleTimeout(), client.getByteBufferPool(), listener);
+        tunnels.add(tunnel);
+        return tunnel;
+    }
+
+    private Handshake send(WebSocketTunnel tunnel, Request proxyRequest, HttpClient client)
+    {
+        // The pipeline dropped them as hop-by-hop; a handshake is the one request that carries them on.
+        proxyRequest.headers(headers -> headers.put(HttpHeader.CONNECTION, "Upgrade").put(HttpHeader.UPGRADE, "websocket"));
+        Handshake handshake = new Handshake(tunnel, client.getExecutor(), config.upstreamIdleTimeout());
+        proxyRequest.attribute(HttpUpgrader.Factory.class.getName(), (HttpUpgrader.Factory)handshake::over);
+        proxyRequest.idleTimeout(config.upstreamIdleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        proxyRequest.send(handshake);
+        return handshake;
+    }
+
+    /**
+     * @return the 101's fields: the upstream's Sec-WebSocket-Accept, -Protocol and -Extensions, cookies and the like; then the
+     *         upgrade itself
+     * @throws UnrelayableResponseException if they would not fit
+     */
+    private List<HttpField> switchingFields(Response serverResponse, String clientKey)
+    {
+        HttpFields head = serverResponse.getHeaders();
+        List<HttpField> fields = new ArrayList<>(ResponseHead.relayed(head, HttpStatus.SWITCHING_PROTOCOLS_101, field -> relayable.test(head, field)));
+        fields.add(new HttpField(HttpHeader.UPGRADE, "websocket"));
+        fields.add(new HttpField(HttpHeader.CONNECTION, "Upgrade"));
+        // Over HTTP/2 (RFC 8441 §5) the upstream neither takes a key nor answers with an accept: the client's is computed here.
+        if (serverResponse.getVersion() == HttpVersion.HTTP_2)
+            fields.add(new HttpField(HttpHeader.SEC_WEBSOCKET_ACCEPT, WebSocketHandshake.accept(clientKey)));
+        ResponseHead.checkSize(fields, config.maxResponseHeaderBytes());
+        return fields;
+    }
+
+    /** @return the fields of an answer that is no switch (a 403), relayed as for any response; see {@link #switchingFields} */
+    private List<HttpField> answerFields(Response serverResponse)
+    {
+        HttpFields head = serverResponse.getHeaders();
+        List<HttpField> fields = ResponseHead.relayed(head, serverResponse.getStatus(), field -> relayable.test(head, field));
+        ResponseHead.checkSize(fields, config.maxResponseHeaderBytes());
+        return fields;
+    }
+
     /** Closes every WebSocket: the proxy is stopping, and its HTTP client with it. */
     public void stop()
     {
@@ -158,15 +265,8 @@ public final class WebSocketProxy
         try
         {
             proxyResponse.setStatus(HttpStatus.SWITCHING_PROTOCOLS_101);
-            // The upstream's Sec-WebSocket-Accept, -Protocol and -Extensions, cookies and the like; then the upgrade itself.
-            HttpFields head = serverResponse.getHeaders();
-            List<HttpField> fields = ResponseHead.relayed(head, HttpStatus.SWITCHING_PROTOCOLS_101, field -> relayable.test(head, field));
-            ResponseHead.copy(fields, proxyResponse, config.maxResponseHeaderBytes(), false);
-            proxyResponse.setHeader("Upgrade", "websocket");
-            proxyResponse.setHeader("Connection", "Upgrade");
-            // Over HTTP/2 (RFC 8441 §5) the upstream neither takes a key nor answers with an accept: the client's is computed here.
-            if (serverResponse.getVersion() == HttpVersion.HTTP_2)
-                proxyResponse.setHeader("Sec-WebSocket-Accept", WebSocketHandshake.accept(clientRequest.getHeader("Sec-WebSocket-Key")));
+            ResponseHead.copy(switchingFields(serverResponse, clientRequest.getHeader("Sec-WebSocket-Key")), proxyResponse,
+                config.maxResponseHeaderBytes(), false);
             // Last: nothing may fail once Jetty is told to switch.
             if (!JettySide.upgrade(clientRequest, tunnel))
                 ServletSide.upgrade(clientRequest, tunnel);
@@ -186,12 +286,10 @@ public final class WebSocketProxy
         throws IOException
     {
         Response response = answer.response;
-        HttpFields head = response.getHeaders();
         proxyResponse.setStatus(response.getStatus());
         try
         {
-            ResponseHead.copy(ResponseHead.relayed(head, response.getStatus(), field -> relayable.test(head, field)), proxyResponse,
-                config.maxResponseHeaderBytes(), false);
+            ResponseHead.copy(answerFields(response), proxyResponse, config.maxResponseHeaderBytes(), false);
         }
         catch (RuntimeException x)
         {
