@@ -235,7 +235,7 @@ public final class ProxyRuntime implements AutoCloseable
     }
 
     /** @return the start-up line: where requests go, with which token, signed with what (never the secret itself) */
-    String wiring(String contextPath)
+    public String wiring(String contextPath)
     {
         String signing = keys == null ? "secret of " + tokens.secret().length + " bytes " + tokens.keySource()
             : "key " + keys.active().kid() + " " + tokens.keySource() + "; public keys at " + contextPath + tokens.jwksPath();

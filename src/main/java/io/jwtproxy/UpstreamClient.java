@@ -2,19 +2,26 @@ package io.jwtproxy;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 
+import org.eclipse.jetty.client.ContinueProtocolHandler;
+import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.HttpClientTransport;
 import org.eclipse.jetty.client.transport.HttpClientConnectionFactory;
 import org.eclipse.jetty.client.transport.HttpClientTransportDynamic;
 import org.eclipse.jetty.http2.client.HTTP2Client;
 import org.eclipse.jetty.http2.client.transport.ClientConnectionFactoryOverHTTP2;
+import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
+import io.jwtproxy.config.ProxyConfig;
 import io.jwtproxy.config.Setting;
 import io.jwtproxy.config.UpstreamTransport;
+import io.jwtproxy.exchange.InterimResponses;
 import io.jwtproxy.tls.TlsIdentity;
 import io.jwtproxy.tls.TlsIdentityWatcher;
+import io.jwtproxy.websocket.SwitchingProtocols;
 
 /**
  * The proxy's HTTP client as UPSTREAM_PROTOCOL and the upstream TLS settings make it: HTTP/1.1,
@@ -22,13 +29,13 @@ import io.jwtproxy.tls.TlsIdentityWatcher;
  * with host name verification always on, the CAs of UPSTREAM_CA_FILE alone when it is set, and the
  * client certificate of UPSTREAM_CLIENT_CERT_FILE, kept current as it is renewed.
  */
-final class UpstreamClient implements AutoCloseable
+public final class UpstreamClient implements AutoCloseable
 {
     private final UpstreamTransport transport;
     private final SslContextFactory.Client sslContextFactory = new SslContextFactory.Client();
     private TlsIdentityWatcher clientCertificate;
 
-    UpstreamClient(UpstreamTransport transport)
+    public UpstreamClient(UpstreamTransport transport)
     {
         this.transport = transport;
         sslContextFactory.setEndpointIdentificationAlgorithm("HTTPS");
@@ -43,7 +50,7 @@ final class UpstreamClient implements AutoCloseable
     }
 
     /** @return the connector to the upstream, with this TLS */
-    ClientConnector newClientConnector()
+    public ClientConnector newClientConnector()
     {
         ClientConnector connector = new ClientConnector();
         connector.setSslContextFactory(sslContextFactory);
@@ -51,7 +58,7 @@ final class UpstreamClient implements AutoCloseable
     }
 
     /** @return the transport UPSTREAM_PROTOCOL names, over {@code connector} */
-    HttpClientTransport newTransport(ClientConnector connector)
+    public HttpClientTransport newTransport(ClientConnector connector)
     {
         if (transport.protocol() == UpstreamTransport.Protocol.HTTP_1_1)
             return new HttpClientTransportDynamic(connector, HttpClientConnectionFactory.HTTP11);
@@ -59,8 +66,36 @@ final class UpstreamClient implements AutoCloseable
         return new HttpClientTransportDynamic(connector, new ClientConnectionFactoryOverHTTP2.HTTP2(new HTTP2Client(connector)));
     }
 
+    /**
+     * The jar's core engine's HTTP client, set as the servlet's is (Jetty's proxy servlet and its init-params): no redirects
+     * followed, no cookies kept, no content decoded, 64 KiB buffers, the upstream's timeouts and head limit; interim responses
+     * go to {@code interims}, and 101 only to a WebSocket handshake.
+     *
+     * @param executor the server's threads, on which the client's callbacks that may block run
+     */
+    public HttpClient newHttpClient(ProxyConfig config, Executor executor, InterimResponses.Relay interims) throws Exception
+    {
+        HttpClient client = new HttpClient(newTransport(newClientConnector()));
+        client.setExecutor(executor);
+        client.setFollowRedirects(false);
+        client.setHttpCookieStore(new HttpCookieStore.Empty());
+        client.setConnectTimeout(config.upstreamConnectTimeout().toMillis());
+        client.setIdleTimeout(config.upstreamIdleTimeout().toMillis());
+        client.setMaxConnectionsPerDestination(256);
+        client.setMaxResponseHeadersSize(config.maxResponseHeaderBytes());
+        client.setRequestBufferSize(64 * 1024);
+        client.setResponseBufferSize(64 * 1024);
+        client.start();
+        client.getContentDecoderFactories().clear();
+        client.getProtocolHandlers().clear();
+        client.getProtocolHandlers().put(new ContinueProtocolHandler());
+        client.getProtocolHandlers().put(InterimResponses.handler(interims));
+        client.getProtocolHandlers().put(new SwitchingProtocols());
+        return client;
+    }
+
     /** Watches the client certificate's files, if there is one, and puts a renewed one in use for new connections. */
-    void watchClientCertificate(Duration interval)
+    public void watchClientCertificate(Duration interval)
     {
         if (transport.clientIdentity() == null)
             return;

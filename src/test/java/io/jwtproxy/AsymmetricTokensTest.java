@@ -175,7 +175,7 @@ class AsymmetricTokensTest
     void aContainerAuthenticatedPrincipalIsTheSubjectAndTheUser() throws Exception
     {
         Server echo = proxies.revealingEcho();
-        EmbeddedConfig config = EmbeddedConfig.load(ConfigSource.of(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "JWT_ALG", "ES256",
+        EmbeddedConfig config = EmbeddedConfig.load(ConfigSource.of(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "ENGINE", "servlet", "JWT_ALG", "ES256",
             "UPSTREAM_URL", "http://127.0.0.1:" + EmbeddedServer.port(echo))));
         TokenConfig tokens = config.tokens().withGeneratedKey();
         Server proxy = EmbeddedServer.newProxyServer(config.server(), proxies.track(ProxyRuntime.start(config.proxy(), tokens, config.auth(), config.admin())));

@@ -422,7 +422,7 @@ class ProxyEndToEndTest
     void mintingFailureIsNotForwarded() throws Exception
     {
         CannedUpstream upstream = proxies.track(new CannedUpstream("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
-        EmbeddedConfig config = EmbeddedConfig.load(ConfigSource.of(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0",
+        EmbeddedConfig config = EmbeddedConfig.load(ConfigSource.of(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "ENGINE", Proxies.engine(),
             "UPSTREAM_URL", upstream.url(), "JWT_SECRET", SECRET)));
         JwtMinter failing = new JwtMinter(config.tokens().secret(), "u", java.time.Clock.systemUTC(), () ->
         {

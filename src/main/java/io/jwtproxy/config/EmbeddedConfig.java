@@ -18,6 +18,8 @@ public record EmbeddedConfig(ServerConfig server, ProxyConfig proxy, TokenConfig
         AdminConfig admin = AdminConfig.load(source, problems);
         if (auth.uses(AuthConfig.Method.MTLS) && (server.tls() == null || server.tls().clientAuthorities() == null))
             problems.add(Setting.AUTH, "mtls needs the TLS listener to ask for client certificates: set HTTPS_PORT and TLS_CLIENT_CA_FILE");
+        if (auth.uses(AuthConfig.Method.CONTAINER) && server.engine() == ServerConfig.Engine.CORE)
+            problems.add(Setting.AUTH, "container needs a servlet container's login, which the core engine has not: set ENGINE=servlet, or deploy the WAR");
         problems.throwIfAny();
         return new EmbeddedConfig(server, proxy, tokens, auth, server.admin() == null ? admin : admin.onAdminListener());
     }

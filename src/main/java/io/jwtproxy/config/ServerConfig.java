@@ -27,10 +27,20 @@ import io.jwtproxy.tls.TrustedAuthorities;
  * @param shutdownDrain how long in-flight requests may take to finish once the listeners are closed
  * @param tls the TLS listener, or null for none
  * @param admin the admin listener, or null for none
+ * @param engine what runs the proxy: Jetty's core handlers or the servlet
  */
 public record ServerConfig(String host, int port, Duration clientIdleTimeout, int maxRequestHeaderBytes, int listenBacklog,
-                           Duration shutdownDelay, Duration shutdownDrain, TlsListener tls, AdminListener admin)
+                           Duration shutdownDelay, Duration shutdownDrain, TlsListener tls, AdminListener admin, Engine engine)
 {
+    /** ENGINE: what runs the proxy in the embedded server. */
+    public enum Engine
+    {
+        /** Jetty's core handler API and its HTTP client ({@code CoreProxyHandler}). */
+        CORE,
+        /** The WAR's servlet, {@code JwtProxyServlet}, in an embedded servlet context. */
+        SERVLET
+    }
+
     /**
      * The admin listener: {@code /status}, {@code /metrics}, {@code /healthz}, {@code /readyz}; port 0 for a free one.
      *
@@ -60,7 +70,7 @@ public record ServerConfig(String host, int port, Duration clientIdleTimeout, in
     /** A server with a plain listener only, which stops without a delay. */
     public ServerConfig(String host, int port, Duration clientIdleTimeout, int maxRequestHeaderBytes, int listenBacklog, Duration shutdownDrain)
     {
-        this(host, port, clientIdleTimeout, maxRequestHeaderBytes, listenBacklog, Duration.ZERO, shutdownDrain, null, null);
+        this(host, port, clientIdleTimeout, maxRequestHeaderBytes, listenBacklog, Duration.ZERO, shutdownDrain, null, null, Engine.CORE);
     }
 
     /** @return whether the plain (HTTP/1.1 and h2c) listener runs */
@@ -87,7 +97,22 @@ public record ServerConfig(String host, int port, Duration clientIdleTimeout, in
             Values.integer(source, Setting.LISTEN_BACKLOG, 1, 65535, "is not a queue length from 1 to 65535", problems),
             Values.durationOrZero(source, Setting.SHUTDOWN_DELAY, problems),
             Values.duration(source, Setting.SHUTDOWN_DRAIN, problems),
-            tls, admin(source, problems));
+            tls, admin(source, problems), engine(source, problems));
+    }
+
+    private static Engine engine(ConfigSource source, Problems problems)
+    {
+        String engine = Values.string(source, Setting.ENGINE).trim().toLowerCase(Locale.ROOT);
+        return switch (engine)
+        {
+            case "core" -> Engine.CORE;
+            case "servlet" -> Engine.SERVLET;
+            default ->
+            {
+                problems.add(Setting.ENGINE, "\"" + engine + "\" is neither core nor servlet");
+                yield Engine.CORE;
+            }
+        };
     }
 
     private static AdminListener admin(ConfigSource source, Problems problems)

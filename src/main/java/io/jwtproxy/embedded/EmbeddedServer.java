@@ -3,6 +3,9 @@ package io.jwtproxy.embedded;
 import java.io.IOException;
 import java.net.BindException;
 import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -10,6 +13,7 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.http2.HTTP2Cipher;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -30,6 +34,7 @@ import io.jwtproxy.ProxyRuntime;
 import io.jwtproxy.AdminServlet;
 import io.jwtproxy.config.ServerConfig;
 import io.jwtproxy.config.Setting;
+import io.jwtproxy.core.CoreProxyHandler;
 import io.jwtproxy.tls.TlsIdentity;
 
 /** The executable jar's Jetty servers, built unstarted (tests start them on port 0): the proxy's and the echo upstream's. */
@@ -46,24 +51,20 @@ public final class EmbeddedServer
     private static final String RUNTIME_ATTRIBUTE = "io.jwtproxy.runtime";
     /** How much one read from a client connection takes: large bodies stream in 64 KiB steps. */
     static final int INPUT_BUFFER_BYTES = 64 * 1024;
+    /** How many authentication checks that wait (bcrypt, an issuer's keys) may queue for the core engine's threads. */
+    private static final int AUTHENTICATION_QUEUE = 1024;
 
     private EmbeddedServer()
     {
     }
 
-    /** @return an unstarted server with the proxy at {@code /*} and its status page at {@code /status}, sharing {@code runtime} */
+    /** @return an unstarted server with the proxy at {@code /*} on the engine ENGINE names, sharing {@code runtime} */
     public static Server newProxyServer(ServerConfig settings, ProxyRuntime runtime)
     {
         Server server = newServer("jwt-proxy", settings, runtime.proxy().maxResponseHeaderBytes());
-        ServletContextHandler context = new ServletContextHandler("/");
-        context.addEventListener(new BootListener(runtime));
-        ServletHolder proxy = new ServletHolder("proxy", JwtProxyServlet.class);
-        proxy.setAsyncSupported(true);
-        // Initialised at start-up, so a servlet that cannot start stops the server instead of answering 500s.
-        proxy.setInitOrder(1);
-        context.addServlet(proxy, "/*");
+        Handler proxy = settings.engine() == ServerConfig.Engine.CORE ? coreProxy(server, runtime) : servletProxy(runtime);
         // Stopping refuses new connections at once, then waits up to SHUTDOWN_DRAIN for in-flight requests.
-        server.setHandler(new GracefulHandler(new ClosingWhileDraining(runtime, context)));
+        server.setHandler(new GracefulHandler(new ClosingWhileDraining(runtime, proxy)));
         server.setStopTimeout(settings.shutdownDrain().toMillis());
         Server admin = settings.admin() == null ? null : newAdminServer(settings.admin(), runtime);
         server.addEventListener(new LifeCycle.Listener()
@@ -87,6 +88,50 @@ public final class EmbeddedServer
             server.setAttribute(ADMIN_ATTRIBUTE, admin);
         server.setAttribute(RUNTIME_ATTRIBUTE, runtime);
         return server;
+    }
+
+    /** The WAR's servlet in a servlet context of its own, as a container runs it. */
+    private static Handler servletProxy(ProxyRuntime runtime)
+    {
+        ServletContextHandler context = new ServletContextHandler("/");
+        context.addEventListener(new BootListener(runtime));
+        ServletHolder proxy = new ServletHolder("proxy", JwtProxyServlet.class);
+        proxy.setAsyncSupported(true);
+        // Initialised at start-up, so a servlet that cannot start stops the server instead of answering 500s.
+        proxy.setInitOrder(1);
+        context.addServlet(proxy, "/*");
+        return context;
+    }
+
+    /** Jetty's core handler, which logs the wiring when it starts and closes the runtime when the server has stopped, as BootListener does. */
+    private static Handler coreProxy(Server server, ProxyRuntime runtime)
+    {
+        int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        // Bounded both ways: past AUTHENTICATION_QUEUE checks waiting, a request is refused (503) rather than queued without end.
+        ThreadPoolExecutor authentication = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(AUTHENTICATION_QUEUE),
+            runnable ->
+            {
+                Thread thread = new Thread(runnable, "jwt-proxy-auth");
+                thread.setDaemon(true);
+                return thread;
+            });
+        authentication.allowCoreThreadTimeOut(true);
+        CoreProxyHandler proxy = new CoreProxyHandler(runtime, authentication);
+        server.addEventListener(new LifeCycle.Listener()
+        {
+            @Override
+            public void lifeCycleStarted(LifeCycle event)
+            {
+                LOG.info(runtime.wiring(""));
+            }
+
+            @Override
+            public void lifeCycleStopped(LifeCycle event)
+            {
+                runtime.close();
+            }
+        });
+        return proxy;
     }
 
     /** @return the runtime of a server {@link #newProxyServer} built */

@@ -87,7 +87,7 @@ public final class ResponseTrailers
      * @return whether the response has a body the upstream did not frame with {@code Content-Length}: not
      *         an answer to a HEAD, not a 204 or a 304; only such a body can have trailers
      */
-    private static boolean mayHaveTrailers(Response serverResponse, boolean headRequest)
+    public static boolean mayHaveTrailers(Response serverResponse, boolean headRequest)
     {
         int status = serverResponse.getStatus();
         return !headRequest && !serverResponse.getHeaders().contains(HttpHeader.CONTENT_LENGTH) && status != HttpStatus.NO_CONTENT_204

@@ -19,6 +19,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import javax.net.ssl.KeyManager;
@@ -27,6 +28,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
 
+import at.favre.lib.crypto.bcrypt.BCrypt;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -84,6 +86,39 @@ class BasicAndCertificateAuthTest
     }
 
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @Test
+    void aBasicCheckInFlightDoesNotDelayOtherClientsRequests() throws Exception
+    {
+        // Cost 14: over a second of bcrypt per check here. On the selector's thread, it would stall every connection of that selector.
+        String slow = BCrypt.with(BCrypt.Version.VERSION_2Y).hashToString(14, "slow".toCharArray());
+        Path users = Files.writeString(dir.resolve("users"), "u1:" + slow + "\nu2:" + slow + "\nu3:" + slow + "\n");
+        Proxy proxy = proxy("AUTH", "basic", "AUTH_BASIC_FILE", users.toString(), "AUTH_PUBLIC_PATHS", "/public/");
+        long start = System.nanoTime();
+        List<CompletableFuture<HttpResponse<String>>> checks = new ArrayList<>();
+        for (String user : List.of("u1", "u2", "u3"))
+            checks.add(client.sendAsync(HttpRequest.newBuilder(proxy.uri("/me")).header("Authorization", basic(user, "slow")).build(),
+                HttpResponse.BodyHandlers.ofString()));
+
+        List<Long> millis = new ArrayList<>();
+        for (int i = 0; i < 8; i++)
+        {
+            // Each on a new connection, while the checks run.
+            long sent = System.nanoTime();
+            HttpResponse<String> other = get(HttpClient.newHttpClient(), proxy.uri("/public/" + i));
+            assertThat(other.statusCode()).isEqualTo(200);
+            millis.add((System.nanoTime() - sent) / 1_000_000);
+            Thread.sleep(100);
+        }
+        long othersDone = System.nanoTime();
+
+        for (CompletableFuture<HttpResponse<String>> check : checks)
+            assertThat(check.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        long checksDone = System.nanoTime();
+        assertThat(checksDone - start).as("the checks took longer than the other requests' whole sequence, or the test proves nothing")
+            .isGreaterThan(othersDone - start);
+        assertThat(millis).as("each other client's request, in ms, while three bcrypt checks of over a second ran").allMatch(ms -> ms < 700);
+    }
 
     @Test
     void htpasswdUsersAreVouchedForAndOthersGetTheBasicChallenge() throws Exception

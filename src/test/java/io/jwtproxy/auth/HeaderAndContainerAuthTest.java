@@ -106,7 +106,7 @@ class HeaderAndContainerAuthTest
     void theContainersPrincipalIsVouchedForAndItsAuthorizationStaysAtTheProxy() throws Exception
     {
         Server echo = proxies.revealingEcho();
-        EmbeddedConfig config = EmbeddedConfig.load(ConfigSource.of(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "AUTH", "container",
+        EmbeddedConfig config = EmbeddedConfig.load(ConfigSource.of(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "ENGINE", "servlet", "AUTH", "container",
             "JWT_SECRET", Tokens.SEED_SECRET, "UPSTREAM_URL", "http://127.0.0.1:" + EmbeddedServer.port(echo))));
         Server server = EmbeddedServer.newProxyServer(config.server(), proxies.track(ProxyRuntime.start(config.proxy(), config.tokens(), config.auth(), config.admin())));
         // Stands for the container's authentication (BASIC in web.xml, a login module): it sets the remote user.

@@ -23,7 +23,7 @@ class AuthSettingsTest
     @Test
     void methodsAreReadInOrderAndNoneIsTheDefault()
     {
-        AuthConfig auth = embedded(with(BEARER, "AUTH", "header, bearer,container", "AUTH_TRUSTED_PROXIES", "10.0.0.0/8, ::1")).auth();
+        AuthConfig auth = embedded(with(BEARER, "AUTH", "header, bearer,container", "AUTH_TRUSTED_PROXIES", "10.0.0.0/8, ::1", "ENGINE", "servlet")).auth();
 
         assertThat(auth.methods()).containsExactly(AuthConfig.Method.HEADER, AuthConfig.Method.BEARER, AuthConfig.Method.CONTAINER);
         assertThat(auth.trustedProxies()).extracting(Object::toString).containsExactly("10.0.0.0/8", "::1");
@@ -34,6 +34,9 @@ class AuthSettingsTest
     @Test
     void eachBadSettingIsNamedInOneLine()
     {
+        assertThat(embeddedProblem("AUTH", "container")).isEqualTo("invalid configuration: AUTH: container needs a servlet container's login, "
+            + "which the core engine has not: set ENGINE=servlet, or deploy the WAR");
+        assertThat(embeddedProblem("ENGINE", "netty")).isEqualTo("invalid configuration: ENGINE: \"netty\" is neither core nor servlet");
         assertThat(embeddedProblem("AUTH", "kerberos")).isEqualTo("invalid configuration: AUTH: \"kerberos\" is none of none, bearer, basic, mtls, header, container");
         assertThat(webappProblem(with(BEARER, "AUTH_AUDIENCE", " ", "UPSTREAM_URL", "http://up", "JWT_SECRET", "x".repeat(64))))
             .isEqualTo("invalid configuration: AUTH_AUDIENCE: is required with AUTH=bearer (the client ID the provider issues tokens for)");

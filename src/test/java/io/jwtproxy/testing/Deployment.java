@@ -46,7 +46,7 @@ public abstract class Deployment implements AutoCloseable
     /** Every way the tests run the proxy. */
     public static List<Deployment> all()
     {
-        return List.of(new Jar(), new Tomcat("tomcat-11", System.getProperty("jwtproxy.tomcat11"), "/proxy", true),
+        return List.of(new Jar(), new Jar("servlet"), new Tomcat("tomcat-11", System.getProperty("jwtproxy.tomcat11"), "/proxy", true),
             new Tomcat("tomcat-10.1", System.getProperty("jwtproxy.tomcat10"), "", false), new JettyHome());
     }
 
@@ -199,12 +199,22 @@ public abstract class Deployment implements AutoCloseable
         return Path.of(path).toAbsolutePath();
     }
 
-    /** {@code java -jar target/jwt-proxy.jar}, settings in the environment. */
+    /** {@code java -jar target/jwt-proxy.jar}, settings in the environment, on the default engine or the one named. */
     public static final class Jar extends Deployment
     {
+        private final String engine;
+
         public Jar()
         {
             super("jar");
+            this.engine = null;
+        }
+
+        /** @param engine the ENGINE it runs on */
+        public Jar(String engine)
+        {
+            super("jar-" + engine);
+            this.engine = engine;
         }
 
         @Override
@@ -219,6 +229,8 @@ public abstract class Deployment implements AutoCloseable
             Map<String, String> environment = new HashMap<>(settings);
             environment.put("HTTP_HOST", "127.0.0.1");
             environment.put("HTTP_PORT", Integer.toString(port));
+            if (engine != null)
+                environment.putIfAbsent("ENGINE", engine);
             if (httpIdleTimeout != null)
                 environment.put("CLIENT_IDLE_TIMEOUT", httpIdleTimeout.toMillis() + "ms");
             return JavaProcess.jar(environment, List.of("-Xmx128m"));

@@ -32,11 +32,20 @@ public final class Proxies implements AfterEachCallback
      */
     public Proxy start(String... settings)
     {
-        Map<String, String> values = new HashMap<>(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0"));
+        Map<String, String> values = new HashMap<>(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "ENGINE", engine()));
         for (int i = 0; i < settings.length; i += 2)
             values.put(settings[i], settings[i + 1]);
         proxy = track(new Proxy(Main.start(EmbeddedConfig.load(ConfigSource.of(values)))));
         return proxy;
+    }
+
+    /**
+     * @return the engine the in-JVM suites run the proxy on: the system property {@code ENGINE} (the build runs them once
+     *         with each), else the jar's default
+     */
+    public static String engine()
+    {
+        return System.getProperty("ENGINE", "core");
     }
 
     /** @return a proxy in front of {@code upstream}, which is stopped with it */

@@ -7,6 +7,7 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.Server;
 
+import io.jwtproxy.core.CoreProxyHandler;
 import io.jwtproxy.embedded.EmbeddedServer;
 
 /** A proxy a {@link Proxies} fixture started: where to reach it, and its insides for the tests that look at them. */
@@ -53,9 +54,12 @@ public final class Proxy implements AutoCloseable
         return server;
     }
 
-    /** @return the HTTP client the proxy servlet talks to its upstream with */
+    /** @return the HTTP client the proxy (its core handler, or its servlet) talks to its upstream with */
     public HttpClient upstreamClient()
     {
+        CoreProxyHandler core = server.getDescendant(CoreProxyHandler.class);
+        if (core != null)
+            return core.httpClient();
         return (HttpClient)server.getDescendant(ServletContextHandler.class).getServletContext().getAttribute("proxy.HttpClient");
     }
 
