@@ -30,11 +30,17 @@ TARGETS = {
     "nginx": (9101, 9111),
     "haproxy": (9102, 9112),
     "aiohttp": (9103, 9113),
+    # The jar on its default engine (ENGINE=core), on its servlet engine, and the WAR in Tomcat 11.
     "jwt-proxy": (9104, 9114),
+    "jwt-proxy-servlet": (9106, 9116),
+    "jwt-proxy-war": (9107, 9117),
     # The same launch with METRICS=off: what the metrics cost.
     "jwt-proxy-metrics-off": (9105, 9115),
 }
-LOADS = ["small-32", "small-256", "duplex", "upload"]
+JWT_PROXY_JARS = {"jwt-proxy": {}, "jwt-proxy-servlet": {"ENGINE": "servlet"}, "jwt-proxy-metrics-off": {"METRICS": "off"}}
+LOADS = ["small-32", "small-256", "duplex", "upload", "idle-keepalive"]
+# Idle keep-alive connections held open after one request each, for the resident memory they cost.
+IDLE_KEEPALIVE = 1500
 # WebSocket echo (1 KiB and 1 MiB messages), SSE delivery delay, and 2,000 idle WebSockets, against
 # the tests' WebSocket upstream and an SSE upstream (bench peers from the test classpath).
 WS_UP, SSE_UP = 9003, 9004
@@ -53,6 +59,7 @@ PROTOCOL_TARGETS = {
     "direct": (H2_FIXED, None),
     "nginx": (9141, 9151),
     "jwt-proxy": (9104, 9154),
+    "jwt-proxy-servlet": (9106, None),
 }
 PROTOCOL_LOADS = ["h2-streams", "tls-new"]
 H2_CONNECTIONS, H2_STREAMS = 4, 32
@@ -123,6 +130,67 @@ def status_kib(pids, field):
 
 def peak_rss_kib(pids):
     return status_kib(pids, "VmHWM")
+
+
+def switches(pids):
+    """Context switches, voluntary and not, of every thread of the processes so far."""
+    total = 0
+    for pid in pids:
+        for status in pathlib.Path(f"/proc/{pid}/task").glob("*/status"):
+            try:
+                for line in status.read_text().splitlines():
+                    if line.startswith(("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:")):
+                        total += int(line.split()[1])
+            except (FileNotFoundError, ProcessLookupError):
+                pass
+    return total
+
+
+def idle_keepalive(port, count, pids):
+    """Opens count connections, sends one keep-alive request on each, holds them all and returns the RSS then."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, count + 1024)), hard))
+    rss0 = status_kib(pids, "VmRSS")
+    sockets, answered = [], 0
+    try:
+        for _ in range(count):
+            s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            s.sendall(b"GET /idle HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            sockets.append(s)
+        for s in sockets:
+            head = s.recv(65536)
+            answered += head.startswith(b"HTTP/1.1 200")
+        time.sleep(2)
+        rss = status_kib(pids, "VmRSS")
+    finally:
+        for s in sockets:
+            s.close()
+    return {"connections": count, "answered": answered, "rss_mb": rss / 1024, "rss_before_mb": rss0 / 1024,
+            "errors": count - answered}
+
+
+def tomcat_service(name, port, upstream, java):
+    """The WAR as ROOT of a fresh Tomcat 11 base (its defaults, but keep-alive without a request limit, as nginx's is raised)."""
+    home = next((ROOT / "target" / "containers").glob("apache-tomcat-11*"))
+    base = WORK / name
+    subprocess.run(["rm", "-rf", str(base)], check=True)
+    for sub in ["logs", "temp", "work", "webapps"]:
+        (base / sub).mkdir(parents=True)
+    subprocess.run(["cp", "-r", str(home / "conf"), str(base / "conf")], check=True)
+    server = (base / "conf" / "server.xml").read_text()
+    server = server.replace('port="8005"', 'port="-1"').replace('<Connector port="8080" protocol="HTTP/1.1"',
+                                                               f'<Connector port="{port}" address="127.0.0.1" maxKeepAliveRequests="-1" protocol="HTTP/1.1"')
+    (base / "conf" / "server.xml").write_text(server)
+    with open(base / "conf" / "logging.properties", "a") as f:
+        f.write("\nio.jwtproxy.access.level = WARNING\n")
+    subprocess.run(["cp", str(ROOT / "target" / "jwt-proxy.war"), str(base / "webapps" / "ROOT.war")], check=True)
+    env = {"CATALINA_HOME": str(home), "CATALINA_BASE": str(base),
+           "CATALINA_OPTS": f"-Xmx128m -XX:+UseSerialGC -DUPSTREAM_URL=http://127.0.0.1:{upstream} -DJWT_SECRET={SECRET}",
+           "MALLOC_ARENA_MAX": "2"}
+    if os.path.isabs(java):
+        env["JAVA_HOME"] = str(pathlib.Path(java).resolve().parent.parent)
+    return Service(name, [str(home / "bin" / "catalina.sh"), "run"], env)
 
 
 def millis(text):
@@ -216,11 +284,12 @@ def main():
             services["nginx"] = Service("nginx", ["nginx", "-g", "daemon off;", "-c", str(nginx_conf("proxy-nginx.conf", proxy_conf))])
         if "haproxy" in args.only:
             services["haproxy"] = Service("haproxy", ["haproxy", "-f", str(BENCH / "haproxy.cfg")])
-        for name, command, envs in [
-            ("aiohttp", ["/usr/bin/python3", str(BENCH / "aiohttp_proxy.py")], {}),
-            ("jwt-proxy", proxy_command, {**proxy_env, "HTTP_HOST": "127.0.0.1"}),
-            ("jwt-proxy-metrics-off", proxy_command, {**proxy_env, "HTTP_HOST": "127.0.0.1", "METRICS": "off"}),
-        ]:
+        if "jwt-proxy-war" in args.only:
+            small, big = TARGETS["jwt-proxy-war"]
+            services["jwt-proxy-war"] = tomcat_service("jwt-proxy-war", small, FIXED, args.java)
+            services["jwt-proxy-war-big"] = tomcat_service("jwt-proxy-war-big", big, ECHO, args.java)
+        for name, command, envs in [("aiohttp", ["/usr/bin/python3", str(BENCH / "aiohttp_proxy.py")], {})] + [
+                (name, proxy_command, {**proxy_env, "HTTP_HOST": "127.0.0.1", **settings}) for name, settings in JWT_PROXY_JARS.items()]:
             if name not in args.only:
                 continue
             small, big = TARGETS[name]
@@ -261,7 +330,7 @@ def main():
             else:
                 # The JIT's warm-up: as long for the other jwt-proxy launch as for the measured one.
                 wrk(TARGETS[name][0], 32, args.warmup_seconds if name.startswith("jwt-proxy") else 5, script)
-            if TARGETS[name][1] != TARGETS[name][0]:
+            if TARGETS[name][1] != TARGETS[name][0] and set(args.loads) & {"duplex", "upload"}:
                 wrk(TARGETS[name][1], 32, 5, script)
 
         results = []
@@ -297,10 +366,11 @@ def main():
                     if load == "tls-new" and not secure:
                         continue
                     watched = pids(name)
-                    cpu0 = cpu_seconds(watched)
+                    cpu0, switches0 = cpu_seconds(watched), switches(watched)
                     load_avg = os.getloadavg()[0]
                     result = h2load(h2c, args.seconds) if load == "h2-streams" else tls_new_connections(secure, args.seconds)
                     result["cpu_us_per_req"] = (cpu_seconds(watched) - cpu0) * 1e6 / max(result["requests"], 1) if watched else None
+                    result["switches_per_req"] = (switches(watched) - switches0) / max(result["requests"], 1) if watched else None
                     result.update(target=name, load=load, round=round_, loadavg=load_avg)
                     results.append(result)
                     raw.write(json.dumps(result) + "\n")
@@ -311,12 +381,17 @@ def main():
                     small, big = TARGETS[name]
                     is_small = load.startswith("small")
                     watched = pids(name, big=load == "duplex")
-                    cpu0 = cpu_seconds(watched)
+                    cpu0, switches0 = cpu_seconds(watched), switches(watched)
                     load_avg = os.getloadavg()[0]
-                    if is_small:
+                    if load == "idle-keepalive":
+                        if name == "direct":
+                            continue
+                        result = idle_keepalive(small, IDLE_KEEPALIVE, watched)
+                    elif is_small:
                         result = wrk(small, int(load.split("-")[1]), args.seconds, script)
                         cpu = cpu_seconds(watched) - cpu0
                         result["cpu_us_per_req"] = cpu * 1e6 / result["requests"] if watched else None
+                        result["switches_per_req"] = (switches(watched) - switches0) / result["requests"] if watched else None
                     else:
                         result = curl_upload(big if load == "duplex" else small, body, args.big_bytes, args.max_seconds)
                         cpu = cpu_seconds(watched) - cpu0
@@ -577,11 +652,38 @@ def render(results, args, warmup=None):
                         f"{', '.join(f'{r:,.0f}' for r in warmup['slices_rps'])} req/s; 90 % of its steady "
                         f"{warmup['steady_rps']:,.0f} req/s " + (f"from {reached:.1f} s after start ({warmup['seconds_of_load_to_90pct']} s of load)."
                                                           if reached is not None else "not reached.")]
+    rounds = sorted({r["round"] for r in results if "round" in r})
+    lines[-1:-1] = ["Load average at each measurement's start, by round: " + "; ".join(
+        f"round {n} {min(r['loadavg'] for r in results if r.get('round') == n):.2f}–{max(r['loadavg'] for r in results if r.get('round') == n):.2f}"
+        for n in rounds) + "."]
     if not set(args.loads) & set(LOADS):
         return "\n".join(lines)
+    small = [target for target in TARGETS if median(target, "small-32", "rps") or median(target, "small-256", "rps")]
+    if small:
+        # The engines side by side, in the shape of issue 24's table: 1 KiB POSTs at 32 and 256 connections.
+        def pair(target, key, digits, base=None):
+            values = []
+            for load in ("small-32", "small-256"):
+                value = median(target, load, key)
+                reference = median(base, load, key) if base else None
+                values.append(ratio(value, reference) if base else fmt(value, digits))
+            return " · ".join(values)
+        lines += ["| 1 KiB POST: variant | ×nginx c32 · c256 | CPU µs/req c32 · c256 | switches/req c32 · c256 | p99 ms c32 · c256 |",
+                  "|---|---|---|---|---|"]
+        for target in small:
+            lines.append(f"| {target} | {pair(target, 'rps', 0, 'nginx')} | {pair(target, 'cpu_us_per_req', 0)} | "
+                         f"{pair(target, 'switches_per_req', 2)} | {pair(target, 'p99_ms', 1)} |")
+        lines.append("")
+    idle = [target for target in TARGETS if median(target, "idle-keepalive", "rss_mb") is not None]
+    if idle:
+        lines += [f"| {IDLE_KEEPALIVE:,} idle keep-alive connections | answered | RSS MB held | RSS MB before |", "|---|---|---|---|"]
+        for target in idle:
+            lines.append(f"| {target} | {fmt(median(target, 'idle-keepalive', 'answered'))} | {fmt(median(target, 'idle-keepalive', 'rss_mb'))} | "
+                         f"{fmt(median(target, 'idle-keepalive', 'rss_before_mb'))} |")
+        lines.append("")
     lines += ["| load | target | req/s or MB/s | ×nginx | ×direct | p50 ms | p99 ms | CPU µs/req or s/GiB | peak RSS MB | errors |",
               "|---|---|---|---|---|---|---|---|---|---|"]
-    for load in [load for load in args.loads if load in LOADS]:
+    for load in [load for load in args.loads if load in LOADS and load != "idle-keepalive"]:
         key = "rps" if load.startswith("small") else "mb_s"
         cpu_key = "cpu_us_per_req" if load.startswith("small") else "cpu_s_per_gib"
         for target in TARGETS:

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.Base64;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.Supplier;
 
 import javax.crypto.Mac;
@@ -109,7 +108,7 @@ public final class JwtMinter
     }
 
     /**
-     * The production minter: system clock, random UUIDs (from {@link java.security.SecureRandom}),
+     * The production minter: system clock, random UUIDs (from a {@link java.security.SecureRandom} per thread),
      * signing with the secret (HS512) or, when a key ring is given, with its active key.
      *
      * @param secret the HMAC key bytes, or null when {@code keys} signs
@@ -117,14 +116,14 @@ public final class JwtMinter
      */
     public static JwtMinter production(Claims claims, byte[] secret, KeyRing keys)
     {
-        Supplier<String> ids = () -> UUID.randomUUID().toString();
+        Supplier<String> ids = new TokenIds();
         return keys != null ? new JwtMinter(claims, keys, Clock.systemUTC(), ids) : new JwtMinter(claims, secret, Clock.systemUTC(), ids);
     }
 
     /** A production HS512 minter of the seed's token for this key and user. */
     public static JwtMinter forSecret(byte[] secret, String user)
     {
-        return new JwtMinter(secret, user, Clock.systemUTC(), () -> UUID.randomUUID().toString());
+        return new JwtMinter(secret, user, Clock.systemUTC(), new TokenIds());
     }
 
     /**
