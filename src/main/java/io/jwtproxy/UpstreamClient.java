@@ -14,6 +14,7 @@ import org.eclipse.jetty.http2.client.transport.ClientConnectionFactoryOverHTTP2
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.Invocable;
 
 import io.jwtproxy.config.ProxyConfig;
 import io.jwtproxy.config.Setting;
@@ -75,7 +76,11 @@ public final class UpstreamClient implements AutoCloseable
      */
     public HttpClient newHttpClient(ProxyConfig config, Executor executor, InterimResponses.Relay interims) throws Exception
     {
-        HttpClient client = new HttpClient(newTransport(newClientConnector()));
+        HttpClientTransport transport = newTransport(newClientConnector());
+        // The upstream's answer is handled on the client's selector thread, without a hand-off: every listener of the core engine
+        // (CoreProxyHandler's, the WebSocket handshake's, the interim responses') is non-blocking.
+        transport.setInvocationType(Invocable.InvocationType.NON_BLOCKING);
+        HttpClient client = new HttpClient(transport);
         client.setExecutor(executor);
         client.setFollowRedirects(false);
         client.setHttpCookieStore(new HttpCookieStore.Empty());
