@@ -207,9 +207,10 @@ public enum Setting
         + "take to finish; new connections are refused meanwhile (Tomcat's `unloadDelay` and jetty-base's "
         + "`jetty.server.stopTimeout` do the same in containers)."),
     ENGINE(Scope.JAR, "core",
-        "How the embedded server runs the proxy: `core` on Jetty's core handlers and HTTP client, non-blocking, "
-        + "about twice the requests per second of `servlet` for the same CPU; `servlet` in the WAR's "
-        + "`JwtProxyServlet` (Jetty's proxy servlet), the code path of Tomcat and jetty-base. Both behave the same.");
+        "How the embedded server runs the proxy: `core` on Jetty's core handlers and HTTP client, non-blocking "
+        + "(1.5-1.8 times the requests per second of `servlet` at 55-65 % of its CPU per request, see Performance); "
+        + "`servlet` in the WAR's `JwtProxyServlet` (Jetty's proxy servlet), the code path of Tomcat and jetty-base. "
+        + "Both behave the same, but `AUTH=container` needs `servlet`.");
 
     /** Who reads a setting. */
     public enum Scope
