@@ -87,6 +87,8 @@ public final class UpstreamClient implements AutoCloseable
         client.setConnectTimeout(config.upstreamConnectTimeout().toMillis());
         client.setIdleTimeout(config.upstreamIdleTimeout().toMillis());
         client.setMaxConnectionsPerDestination(256);
+        // Never dropped while the client runs (Jetty's default, relied on): the core engine resolves its one destination once.
+        client.setDestinationIdleTimeout(0);
         client.setMaxResponseHeadersSize(config.maxResponseHeaderBytes());
         client.setRequestBufferSize(64 * 1024);
         client.setResponseBufferSize(64 * 1024);

@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 
 import org.eclipse.jetty.client.ContentSourceRequestContent;
+import org.eclipse.jetty.client.Destination;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpField;
@@ -70,6 +71,8 @@ public final class CoreProxyHandler extends Handler.Abstract.NonBlocking
     private final WebSocketProxy webSockets;
     private final ExecutorService authentication;
     private HttpClient client;
+    /** The upstream's destination (its connection pool), resolved by the first request: every request goes to the one upstream. */
+    private volatile Destination destination;
 
     /** @param authentication where checks that may wait run (see {@link FrontDoor#authenticationMayWait}); bounded, it refuses work when full */
     public CoreProxyHandler(ProxyRuntime runtime, ExecutorService authentication)
@@ -215,6 +218,24 @@ public final class CoreProxyHandler extends Handler.Abstract.NonBlocking
         return proxyToServerRequest.headers(headers -> headers.put(config.tokenHeader(), token));
     }
 
+    /**
+     * Sends as {@code Request.send} does, without resolving the destination again for every request (HttpClient finds it in a
+     * map keyed by a new Origin, under contention at 256 connections): the proxy has one upstream, and HttpClient keeps its
+     * destinations while it runs.
+     */
+    private void send(org.eclipse.jetty.client.Request proxyToServerRequest, org.eclipse.jetty.client.Response.CompleteListener listener)
+    {
+        destination(proxyToServerRequest).send(proxyToServerRequest, listener);
+    }
+
+    private Destination destination(org.eclipse.jetty.client.Request proxyToServerRequest)
+    {
+        Destination resolved = destination;
+        if (resolved == null)
+            destination = resolved = client.resolveDestination(proxyToServerRequest);
+        return resolved;
+    }
+
     private void forward(Leg leg, String target)
     {
         org.eclipse.jetty.client.Request proxyToServerRequest = newProxyToServerRequest(leg, target);
@@ -222,7 +243,7 @@ public final class CoreProxyHandler extends Handler.Abstract.NonBlocking
         runtime.stats().requestForwarded();
         if (!leg.hasBody())
         {
-            proxyToServerRequest.send(listener);
+            send(proxyToServerRequest, listener);
             return;
         }
         ClientBody body = new ClientBody(leg.clientToProxyRequest, leg.exchange);
@@ -235,11 +256,11 @@ public final class CoreProxyHandler extends Handler.Abstract.NonBlocking
             {
                 if (leg.exchange.bodyless())
                     proxyToServerRequest.body(null);
-                proxyToServerRequest.send(listener);
+                send(proxyToServerRequest, listener);
             });
             return;
         }
-        proxyToServerRequest.send(listener);
+        send(proxyToServerRequest, listener);
     }
 
     private void forwardWebSocket(Leg leg, String target)
@@ -557,7 +578,7 @@ public final class CoreProxyHandler extends Handler.Abstract.NonBlocking
                 leg.failBeforeResponse(Failure.MINTING_FAILED);
                 return;
             }
-            client.resolveDestination(proxyToServerRequest).newConnection().whenComplete((connection, connectFailure) ->
+            destination(proxyToServerRequest).newConnection().whenComplete((connection, connectFailure) ->
             {
                 if (connectFailure != null)
                 {
