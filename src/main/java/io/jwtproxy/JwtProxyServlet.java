@@ -1,8 +1,6 @@
 package io.jwtproxy;
 
 import java.io.IOException;
-import java.net.URI;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -25,12 +23,10 @@ import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
 
+import io.jwtproxy.auth.Identity;
 import io.jwtproxy.config.ProxyConfig;
 import io.jwtproxy.config.UpstreamTransport;
 import io.jwtproxy.exchange.BodyReader;
-import io.jwtproxy.auth.Authentication;
-import io.jwtproxy.auth.Identity;
-import io.jwtproxy.token.JwtMinter;
 import io.jwtproxy.exchange.Container;
 import io.jwtproxy.exchange.Exchange;
 import io.jwtproxy.exchange.Failure;

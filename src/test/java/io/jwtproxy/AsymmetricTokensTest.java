@@ -43,10 +43,10 @@ import io.jwtproxy.config.ConfigSource;
 import io.jwtproxy.config.EmbeddedConfig;
 import io.jwtproxy.config.TokenConfig;
 import io.jwtproxy.embedded.EmbeddedServer;
+import io.jwtproxy.pem.PemKeys;
 import io.jwtproxy.testing.IndependentJose;
 import io.jwtproxy.testing.Proxies;
 import io.jwtproxy.token.JwtAlgorithm;
-import io.jwtproxy.pem.PemKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -17,13 +17,13 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
-import io.jwtproxy.http.ClientRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.jwtproxy.config.AuthConfig;
 import io.jwtproxy.config.Htpasswd;
 import io.jwtproxy.config.Setting;
+import io.jwtproxy.http.ClientRequest;
 
 /**
  * {@code basic}: HTTP Basic (RFC 7617) against an htpasswd file of bcrypt lines, verified with

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import io.jwtproxy.http.ClientRequest;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.MalformedClaimException;
@@ -15,6 +14,7 @@ import org.jose4j.jwt.consumer.JwtConsumer;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 
 import io.jwtproxy.config.AuthConfig;
+import io.jwtproxy.http.ClientRequest;
 
 /**
  * {@code bearer}: an OpenID Connect provider's JWT in {@code Authorization: Bearer} (RFC 6750 §2.1).

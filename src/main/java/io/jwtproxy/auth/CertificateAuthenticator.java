@@ -7,9 +7,8 @@ import java.util.List;
 
 import javax.security.auth.x500.X500Principal;
 
-import io.jwtproxy.http.ClientRequest;
-
 import io.jwtproxy.config.AuthConfig;
+import io.jwtproxy.http.ClientRequest;
 
 /**
  * {@code mtls}: the client certificate the TLS listener verified (the jar's against

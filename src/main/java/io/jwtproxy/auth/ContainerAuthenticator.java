@@ -2,9 +2,8 @@ package io.jwtproxy.auth;
 
 import java.util.List;
 
-import io.jwtproxy.http.ClientRequest;
-
 import io.jwtproxy.config.AuthConfig;
+import io.jwtproxy.http.ClientRequest;
 
 /** {@code container}: the principal the servlet container authenticated ({@code getRemoteUser()}). */
 final class ContainerAuthenticator implements Authenticator

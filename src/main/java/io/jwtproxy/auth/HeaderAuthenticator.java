@@ -4,10 +4,9 @@ import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.List;
 
-import io.jwtproxy.http.ClientRequest;
-
 import io.jwtproxy.config.AuthConfig;
 import io.jwtproxy.http.Cidr;
+import io.jwtproxy.http.ClientRequest;
 import io.jwtproxy.http.Headers;
 
 /**

@@ -9,8 +9,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
-import io.jwtproxy.tls.TlsFileException;
 import io.jwtproxy.http.Cidr;
+import io.jwtproxy.tls.TlsFileException;
 import io.jwtproxy.tls.TlsIdentity;
 import io.jwtproxy.tls.TrustedAuthorities;
 

@@ -208,7 +208,7 @@ public enum Setting
         + "`jetty.server.stopTimeout` do the same in containers)."),
     ENGINE(Scope.JAR, "core",
         "How the embedded server runs the proxy: `core` on Jetty's core handlers and HTTP client, non-blocking "
-        + "(1.5-1.8 times the requests per second of `servlet` at 55-65 % of its CPU per request, see Performance); "
+        + "(1.2-1.6 times the requests per second of `servlet` at 55-76 % of its CPU per request, see Performance); "
         + "`servlet` in the WAR's `JwtProxyServlet` (Jetty's proxy servlet), the code path of Tomcat and jetty-base. "
         + "Both behave the same, but `AUTH=container` needs `servlet`.");
 

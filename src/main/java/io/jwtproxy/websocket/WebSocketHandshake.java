@@ -7,7 +7,6 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.Locale;
 
-
 import io.jwtproxy.http.ClientRequest;
 import io.jwtproxy.http.Headers;
 

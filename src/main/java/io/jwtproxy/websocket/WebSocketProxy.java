@@ -34,10 +34,10 @@ import org.eclipse.jetty.util.Callback;
 
 import io.jwtproxy.config.ProxyConfig;
 import io.jwtproxy.exchange.Exchange;
-import io.jwtproxy.http.ClientRequest;
 import io.jwtproxy.exchange.Failure;
 import io.jwtproxy.exchange.ResponseHead;
 import io.jwtproxy.exchange.UnrelayableResponseException;
+import io.jwtproxy.http.ClientRequest;
 
 /**
  * Forwards a WebSocket handshake and, when the upstream switches protocols, joins the two
