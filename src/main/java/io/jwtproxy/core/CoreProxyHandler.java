@@ -121,7 +121,7 @@ public final class CoreProxyHandler extends Handler.Abstract.NonBlocking
             // bcrypt (~100 ms) or an issuer's keys: off the selector's thread, whose other connections go on meanwhile.
             try
             {
-                authentication.execute(() -> proceed(request, clientToProxyRequest, frontDoor.authenticate(request, admitted), proxyToClientResponse,
+                authentication.execute(() -> proceed(request, clientToProxyRequest, authenticate(request, admitted), proxyToClientResponse,
                     proxyToClientCallback));
             }
             catch (RejectedExecutionException x)
@@ -137,6 +137,21 @@ public final class CoreProxyHandler extends Handler.Abstract.NonBlocking
             step = frontDoor.authenticate(request, admitted);
         proceed(request, clientToProxyRequest, step, proxyToClientResponse, proxyToClientCallback);
         return true;
+    }
+
+    /** Authentication off Jetty's threads: whatever it throws still answers the request (500), which nothing else would. */
+    private FrontDoor.Step authenticate(ClientRequest request, FrontDoor.Admitted admitted)
+    {
+        try
+        {
+            return frontDoor.authenticate(request, admitted);
+        }
+        catch (RuntimeException x)
+        {
+            Failure failure = new Failure(HttpStatus.INTERNAL_SERVER_ERROR_500, "authentication failed: " + Failure.describe(x));
+            admitted.exchange().fail(failure);
+            return new FrontDoor.Answered(Answer.empty(failure.status()), admitted.exchange());
+        }
     }
 
     private void proceed(ClientRequest request, Request clientToProxyRequest, FrontDoor.Step step, Response proxyToClientResponse,
