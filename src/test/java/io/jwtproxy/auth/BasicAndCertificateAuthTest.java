@@ -94,29 +94,24 @@ class BasicAndCertificateAuthTest
         String slow = BCrypt.with(BCrypt.Version.VERSION_2Y).hashToString(14, "slow".toCharArray());
         Path users = Files.writeString(dir.resolve("users"), "u1:" + slow + "\nu2:" + slow + "\nu3:" + slow + "\n");
         Proxy proxy = proxy("AUTH", "basic", "AUTH_BASIC_FILE", users.toString(), "AUTH_PUBLIC_PATHS", "/public/");
-        long start = System.nanoTime();
         List<CompletableFuture<HttpResponse<String>>> checks = new ArrayList<>();
         for (String user : List.of("u1", "u2", "u3"))
             checks.add(client.sendAsync(HttpRequest.newBuilder(proxy.uri("/me")).header("Authorization", basic(user, "slow")).build(),
                 HttpResponse.BodyHandlers.ofString()));
 
+        // Other clients, each on a new connection, one after the other for as long as no check has finished.
         List<Long> millis = new ArrayList<>();
-        for (int i = 0; i < 8; i++)
+        while (checks.stream().noneMatch(CompletableFuture::isDone) && millis.size() < 40)
         {
-            // Each on a new connection, while the checks run.
             long sent = System.nanoTime();
-            HttpResponse<String> other = get(HttpClient.newHttpClient(), proxy.uri("/public/" + i));
+            HttpResponse<String> other = get(HttpClient.newHttpClient(), proxy.uri("/public/" + millis.size()));
             assertThat(other.statusCode()).isEqualTo(200);
             millis.add((System.nanoTime() - sent) / 1_000_000);
-            Thread.sleep(100);
         }
-        long othersDone = System.nanoTime();
 
         for (CompletableFuture<HttpResponse<String>> check : checks)
             assertThat(check.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-        long checksDone = System.nanoTime();
-        assertThat(checksDone - start).as("the checks took longer than the other requests' whole sequence, or the test proves nothing")
-            .isGreaterThan(othersDone - start);
+        assertThat(millis).as("other clients' requests answered while the checks ran, or the test proves nothing").hasSizeGreaterThanOrEqualTo(5);
         assertThat(millis).as("each other client's request, in ms, while three bcrypt checks of over a second ran").allMatch(ms -> ms < 700);
     }
 
