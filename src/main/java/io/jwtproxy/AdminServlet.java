@@ -8,10 +8,13 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import io.jwtproxy.admin.AdminEndpoints;
+import io.jwtproxy.admin.ForwardAuth;
 import io.jwtproxy.config.ServerConfig;
 import io.jwtproxy.http.Answer;
 import io.jwtproxy.http.Cidr;
 import io.jwtproxy.http.RequestPath;
+import io.jwtproxy.runtime.ProxyRuntime;
 
 /** The jar's admin listener: the {@link AdminEndpoints} at the root, {@link ForwardAuth} when on, 404 for anything else. */
 public final class AdminServlet extends HttpServlet
@@ -41,7 +44,19 @@ public final class AdminServlet extends HttpServlet
             return;
         }
         if (forwardAuth != null && ForwardAuth.serves(path))
-            forwardAuth.decide(request, path, response);
+        {
+            ForwardAuth.Decision decision = forwardAuth.decide(new ServletClientRequest(request), path);
+            try
+            {
+                ServletClientRequest.send(request, response, decision.answer());
+            }
+            catch (IOException | RuntimeException x)
+            {
+                decision.written(true);
+                throw x;
+            }
+            decision.written(false);
+        }
         else
         {
             Answer answer = endpoints.answer(path, new ServletClientRequest(request));

@@ -3,11 +3,13 @@ package io.jwtproxy;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.ServletException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.jwtproxy.config.ConfigException;
 import io.jwtproxy.config.WebappConfig;
+import io.jwtproxy.runtime.ProxyRuntime;
 
 /**
  * Starts the proxy's context: puts the one {@link ProxyRuntime} where both servlets find it, logs
@@ -17,6 +19,7 @@ import io.jwtproxy.config.WebappConfig;
 public class BootListener implements ServletContextListener
 {
     private static final Logger LOG = LoggerFactory.getLogger(BootListener.class);
+    private static final String ATTRIBUTE = ProxyRuntime.class.getName();
 
     private final ProxyRuntime given;
 
@@ -54,15 +57,23 @@ public class BootListener implements ServletContextListener
             // Fails the deployment: the container must not serve requests with an unconfigured proxy.
             throw x;
         }
-        context.setAttribute(ProxyRuntime.ATTRIBUTE, runtime);
+        context.setAttribute(ATTRIBUTE, runtime);
         LOG.info(runtime.wiring(context.getContextPath()));
+    }
+
+    /** @return the runtime this listener gave the context */
+    static ProxyRuntime runtimeOf(ServletContext context) throws ServletException
+    {
+        if (context.getAttribute(ATTRIBUTE) instanceof ProxyRuntime runtime)
+            return runtime;
+        throw new ServletException("jwt-proxy is not configured: " + BootListener.class.getName() + " must be registered as a listener of this context");
     }
 
     @Override
     public void contextDestroyed(ServletContextEvent event)
     {
-        if (event.getServletContext().getAttribute(ProxyRuntime.ATTRIBUTE) instanceof ProxyRuntime runtime)
+        if (event.getServletContext().getAttribute(ATTRIBUTE) instanceof ProxyRuntime runtime)
             runtime.close();
-        event.getServletContext().removeAttribute(ProxyRuntime.ATTRIBUTE);
+        event.getServletContext().removeAttribute(ATTRIBUTE);
     }
 }

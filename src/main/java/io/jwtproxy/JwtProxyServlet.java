@@ -1,7 +1,6 @@
 package io.jwtproxy;
 
 import java.io.IOException;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.servlet.ReadListener;
@@ -16,9 +15,6 @@ import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.ee10.proxy.AsyncProxyServlet;
 import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
@@ -33,13 +29,14 @@ import io.jwtproxy.exchange.Failure;
 import io.jwtproxy.exchange.InterimResponses;
 import io.jwtproxy.exchange.ResponseBody;
 import io.jwtproxy.exchange.ResponseHead;
-import io.jwtproxy.exchange.ResponseTrailers;
+import io.jwtproxy.exchange.ServletRelay;
 import io.jwtproxy.exchange.Retries;
-import io.jwtproxy.exchange.UnrelayableResponseException;
 import io.jwtproxy.http.ClientRequest;
-import io.jwtproxy.http.Headers;
 import io.jwtproxy.http.RequestPath;
-import io.jwtproxy.websocket.SwitchingProtocols;
+import io.jwtproxy.pipeline.Forwarding;
+import io.jwtproxy.pipeline.FrontDoor;
+import io.jwtproxy.runtime.ProxyRuntime;
+import io.jwtproxy.runtime.UpstreamClient;
 import io.jwtproxy.websocket.WebSocketHandshake;
 import io.jwtproxy.websocket.WebSocketProxy;
 
@@ -51,10 +48,9 @@ import io.jwtproxy.websocket.WebSocketProxy;
  * full-duplex echo took 4.2-4.4 s through it with 64 KiB buffers, 5.8-6.4 s through the blocking
  * {@code ProxyServlet}; {@code AsyncMiddleManServlet} was as fast but re-chunks every response.</p>
  *
- * <p>Jetty's pipeline is kept, and each hook hands its work to a named part: {@link LocalAnswers},
- * {@link ForwardingFields}, the {@link ProxyRuntime}'s minter, {@link ResponseHead}, {@link ResponseBody},
- * {@link InterimResponses}, {@link Failure} (every failure's status and log text), {@link Retries}
- * and {@link Exchange} (the access line).</p>
+ * <p>Jetty's pipeline is kept, and each hook hands its work to a named part: {@link FrontDoor} (the
+ * path, local answers, authentication), {@link Forwarding} (target, fields, the token), {@link ResponseHead},
+ * {@link ResponseBody}, {@link InterimResponses}, {@link Failure}, {@link Retries}, {@link Exchange} (its events).</p>
  */
 public class JwtProxyServlet extends AsyncProxyServlet
 {
@@ -63,26 +59,23 @@ public class JwtProxyServlet extends AsyncProxyServlet
     /** The request attribute holding its path in normal form, below the context: what was decided on and is forwarded. */
     private static final String PATH_ATTRIBUTE = RequestPath.class.getName();
 
-    private ProxyRuntime runtime;
     private ProxyConfig config;
     private FrontDoor frontDoor;
     private Forwarding forwarding;
-    private InterimResponses interims;
+    private ServletRelay relay;
     private WebSocketProxy webSockets;
     private UpstreamClient upstream;
-    private ResponseTrailers trailers;
 
     @Override
     public void init(ServletConfig servletConfig) throws ServletException
     {
-        runtime = ProxyRuntime.of(servletConfig.getServletContext());
+        ProxyRuntime runtime = BootListener.runtimeOf(servletConfig.getServletContext());
         config = runtime.proxy();
         frontDoor = new FrontDoor(runtime);
         forwarding = new Forwarding(runtime);
         Container container = Container.of(servletConfig.getServletContext().getServerInfo());
-        interims = new InterimResponses(container);
-        trailers = new ResponseTrailers(container);
-        webSockets = new WebSocketProxy(config, this::relayable, runtime.stats()::webSocketOpened, runtime.stats()::webSocketClosed);
+        relay = new ServletRelay(container, forwarding::relayable, config.maxResponseHeaderBytes());
+        webSockets = new WebSocketProxy(config, forwarding::relayable);
         upstream = new UpstreamClient(config.transport());
         super.init(new ProxyServletParameters(servletConfig, config));
         upstream.watchClientCertificate(config.tlsWatchInterval());
@@ -104,9 +97,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
     protected HttpClient newHttpClient()
     {
         HttpClient client = super.newHttpClient();
-        client.setConnectTimeout(config.upstreamConnectTimeout().toMillis());
-        // A larger head could not be relayed (ResponseHead refuses it): no point in reading it.
-        client.setMaxResponseHeadersSize(config.maxResponseHeaderBytes());
+        UpstreamClient.limit(client, config);
         return client;
     }
 
@@ -114,10 +105,8 @@ public class JwtProxyServlet extends AsyncProxyServlet
     protected HttpClient createHttpClient() throws ServletException
     {
         HttpClient client = super.createHttpClient();
-        // After Jetty's handler of 100 Continue: the other interim responses, relayed instead of taken for the final one,
-        // and 101: an upgrade the proxy asked for (a WebSocket handshake) happens, any other fails the exchange.
-        client.getProtocolHandlers().put(InterimResponses.handler(this::onServerInterimResponse));
-        client.getProtocolHandlers().put(new SwitchingProtocols());
+        UpstreamClient.handleInterims(client,
+            (proxyRequest, status, fields) -> relay.interim((HttpServletRequest)proxyRequest.getAttributes().get(CLIENT_REQUEST_ATTRIBUTE), status, fields));
         return client;
     }
 
@@ -137,22 +126,9 @@ public class JwtProxyServlet extends AsyncProxyServlet
     protected void service(HttpServletRequest clientRequest, HttpServletResponse proxyResponse) throws ServletException, IOException
     {
         ClientRequest request = new ServletClientRequest(clientRequest);
-        FrontDoor.Step step = frontDoor.enter(request, clientRequest.getRequestURI());
-        if (step instanceof FrontDoor.Admitted admitted)
-        {
-            Exchange.attach(clientRequest, admitted.exchange());
-            step = frontDoor.authenticate(request, admitted);
-        }
-        if (step instanceof FrontDoor.Answered answered)
-        {
-            if (answered.exchange() != null)
-                Exchange.attach(clientRequest, answered.exchange());
-            ServletClientRequest.send(clientRequest, proxyResponse, answered.answer());
-            if (answered.exchange() != null)
-                answered.exchange().finish(answered.answer().status(), false);
+        FrontDoor.Authenticated authenticated = ServletClientRequest.admit(frontDoor, request, clientRequest, proxyResponse);
+        if (authenticated == null)
             return;
-        }
-        FrontDoor.Authenticated authenticated = (FrontDoor.Authenticated)step;
         Exchange exchange = authenticated.exchange();
         clientRequest.setAttribute(PATH_ATTRIBUTE, authenticated.path());
         clientRequest.setAttribute(CALLER_ATTRIBUTE, authenticated.caller());
@@ -164,7 +140,12 @@ public class JwtProxyServlet extends AsyncProxyServlet
         try
         {
             if (WebSocketHandshake.requested(request))
-                forwardWebSocket(clientRequest, proxyResponse);
+                // The same steps as any request (target, fields, a fresh token), then WebSocketProxy carries it out while service waits.
+                webSockets.forward(clientRequest, proxyResponse, () ->
+                {
+                    String target = rewriteTarget(clientRequest);
+                    return target == null ? null : newForwardedRequest(clientRequest, target);
+                }, getHttpClient());
             else
                 super.service(clientRequest, proxyResponse);
         }
@@ -183,25 +164,6 @@ public class JwtProxyServlet extends AsyncProxyServlet
             }
             throw x;
         }
-    }
-
-    /**
-     * A WebSocket handshake goes through the same steps as any request (target, fields, a fresh
-     * token), then {@link WebSocketProxy} carries it out while {@code service} runs.
-     */
-    private void forwardWebSocket(HttpServletRequest clientRequest, HttpServletResponse proxyResponse) throws IOException
-    {
-        if (WebSocketProxy.refused(new ServletClientRequest(clientRequest), clientRequest, proxyResponse))
-            return;
-        String target = rewriteTarget(clientRequest);
-        if (target == null)
-        {
-            onProxyRewriteFailed(clientRequest, proxyResponse);
-            return;
-        }
-        Request proxyRequest = newForwardedRequest(clientRequest, target);
-        runtime.stats().requestForwarded();
-        webSockets.forward(clientRequest, proxyResponse, proxyRequest, getHttpClient());
     }
 
     /** The request to the upstream with Jetty's pipeline's fields and a fresh token; throws Forwarding.MintingFailed. */
@@ -276,7 +238,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
     @Override
     protected void sendProxyRequest(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Request proxyRequest)
     {
-        runtime.stats().requestForwarded();
+        Exchange.of(clientRequest).forwarded();
         // Jetty's version dumps every outgoing header at DEBUG, the token included: a token must never reach a log.
         Response.Listener listener = newProxyResponseListener(clientRequest, proxyResponse);
         Request.Content body = proxyRequest.getBody();
@@ -305,46 +267,13 @@ public class JwtProxyServlet extends AsyncProxyServlet
     @Override
     protected void onServerResponseHeaders(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Response serverResponse)
     {
-        Exchange.of(clientRequest).upstreamAnswered(serverResponse.getStatus());
-        HttpFields head = serverResponse.getHeaders();
-        List<HttpField> relayed = ResponseHead.relayed(head, serverResponse.getStatus(),
-            field -> filterServerResponseHeader(clientRequest, serverResponse, field) != null);
-        try
-        {
-            ResponseHead.copy(relayed, proxyResponse, config.maxResponseHeaderBytes(),
-                serverResponse.getStatus() == HttpStatus.NOT_MODIFIED_304 && !head.contains(HttpHeader.CONTENT_LENGTH));
-        }
-        catch (UnrelayableResponseException x)
-        {
-            serverResponse.abort(x);
-        }
-    }
-
-    private void relayTrailers(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Response serverResponse)
-    {
-        trailers.relay(serverResponse, proxyResponse, HttpMethod.HEAD.is(clientRequest.getMethod()),
-            field -> !Headers.isHopByHop(field.getName()) && relayable(serverResponse.getHeaders(), field));
+        relay.head(clientRequest, proxyResponse, serverResponse);
     }
 
     @Override
     protected HttpField filterServerResponseHeader(HttpServletRequest clientRequest, Response serverResponse, HttpField field)
     {
-        return relayable(serverResponse.getHeaders(), field) ? field : null;
-    }
-
-    private boolean relayable(HttpFields head, HttpField field)
-    {
-        return forwarding.relayable(head, field);
-    }
-
-    private void onServerInterimResponse(Request proxyRequest, int status, HttpFields fields)
-    {
-        HttpServletRequest clientRequest = (HttpServletRequest)proxyRequest.getAttributes().get(CLIENT_REQUEST_ATTRIBUTE);
-        // A WebSocket handshake's, while service() waits for its 101: consumed.
-        if (!clientRequest.isAsyncStarted())
-            return;
-        interims.relay(clientRequest, (HttpServletResponse)clientRequest.getAsyncContext().getResponse(), status, fields,
-            field -> relayable(fields, field));
+        return forwarding.relayable(serverResponse.getHeaders(), field) ? field : null;
     }
 
     @Override
@@ -356,7 +285,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
             public void onContentSource(Response serverResponse, Content.Source source)
             {
                 // Written as it comes and flushed when nothing more is at hand; see ResponseBody.
-                new ResponseBody(proxyResponse, Exchange.of(clientRequest), () -> relayTrailers(clientRequest, proxyResponse, serverResponse))
+                new ResponseBody(proxyResponse, Exchange.of(clientRequest), () -> relay.trailers(clientRequest, proxyResponse, serverResponse))
                     .relay(serverResponse, source);
             }
 
@@ -399,7 +328,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
         // The upstream's answer is complete once its body's end has been read, by which time ResponseBody has
         // counted every byte it writes; none (an empty body): its trailers, if any came, or its end with the head.
         if (Exchange.of(clientRequest).bytesOut() == 0 && !proxyResponse.isCommitted())
-            trailers.end(clientRequest, serverResponse, proxyResponse, () -> relayTrailers(clientRequest, proxyResponse, serverResponse));
+            relay.endWithoutBody(clientRequest, proxyResponse, serverResponse);
         // Logged before super completes the exchange: the request and response are recycled after that.
         Exchange.of(clientRequest).finish(serverResponse.getStatus(), false);
         super.onProxyResponseSuccess(clientRequest, proxyResponse, serverResponse);
@@ -437,17 +366,8 @@ public class JwtProxyServlet extends AsyncProxyServlet
             return;
         }
         proxyRequest.timeout(getTimeout(), TimeUnit.MILLISECONDS);
-        getHttpClient().resolveDestination(proxyRequest).newConnection().whenComplete((connection, connectFailure) ->
-        {
-            if (connectFailure != null)
-            {
-                onProxyResponseFailure(clientRequest, proxyResponse, null, connectFailure);
-                return;
-            }
-            // A connection outside the pool: the pool would hand out the next stale one.
-            proxyRequest.onComplete(result -> connection.close());
-            connection.send(proxyRequest, newProxyResponseListener(clientRequest, proxyResponse));
-        });
+        Retries.sendOnNewConnection(getHttpClient().resolveDestination(proxyRequest), proxyRequest, newProxyResponseListener(clientRequest, proxyResponse),
+            connectFailure -> onProxyResponseFailure(clientRequest, proxyResponse, null, connectFailure));
     }
 
     @Override

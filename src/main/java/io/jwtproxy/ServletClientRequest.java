@@ -10,14 +10,42 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 
+import io.jwtproxy.exchange.Exchange;
 import io.jwtproxy.http.Answer;
 import io.jwtproxy.http.ClientRequest;
+import io.jwtproxy.pipeline.FrontDoor;
 
 /** A servlet request as the proxy's decisions read it, and the writing of their answers to a servlet response. */
 record ServletClientRequest(HttpServletRequest request) implements ClientRequest
 {
     /** Where the Servlet API puts the client's certificate chain. */
     private static final String CERTIFICATES_ATTRIBUTE = "jakarta.servlet.request.X509Certificate";
+
+    /**
+     * Takes a request through the {@link FrontDoor}; what the proxy answers itself is written here, and its exchange finished.
+     *
+     * @return the request admitted and authenticated, its exchange attached; null when it has been answered
+     */
+    static FrontDoor.Authenticated admit(FrontDoor frontDoor, ClientRequest request, HttpServletRequest clientRequest,
+                                         HttpServletResponse proxyResponse) throws IOException
+    {
+        FrontDoor.Step step = frontDoor.enter(request, clientRequest.getRequestURI());
+        if (step instanceof FrontDoor.Admitted admitted)
+        {
+            Exchange.attach(clientRequest, admitted.exchange());
+            step = frontDoor.authenticate(request, admitted);
+        }
+        if (step instanceof FrontDoor.Answered answered)
+        {
+            if (answered.exchange() != null)
+                Exchange.attach(clientRequest, answered.exchange());
+            send(clientRequest, proxyResponse, answered.answer());
+            if (answered.exchange() != null)
+                answered.exchange().finish(answered.answer().status(), false);
+            return null;
+        }
+        return (FrontDoor.Authenticated)step;
+    }
 
     @Override
     public String getMethod()

@@ -1,7 +1,7 @@
 /**
- * The proxy as a servlet container runs it: {@link io.jwtproxy.JwtProxyServlet} (Jetty's proxy
- * hooks, and the admin endpoints under ADMIN_PATH) and {@link io.jwtproxy.BootListener}, which
- * hands it the one {@link io.jwtproxy.ProxyRuntime}; web.xml names these two. Depends on every
- * package below but {@code embedded}.
+ * The proxy as a servlet container runs it, and nothing else: {@link io.jwtproxy.JwtProxyServlet}
+ * (Jetty's proxy hooks), {@link io.jwtproxy.AdminServlet} (the jar's admin listener),
+ * {@link io.jwtproxy.BootListener} (builds or receives the one runtime) and their servlet glue. web.xml
+ * names the servlet and the listener. Depends on every package below but {@code embedded} and {@code core}.
  */
 package io.jwtproxy;

@@ -44,6 +44,7 @@ import io.jwtproxy.config.EmbeddedConfig;
 import io.jwtproxy.config.TokenConfig;
 import io.jwtproxy.embedded.EmbeddedServer;
 import io.jwtproxy.pem.PemKeys;
+import io.jwtproxy.runtime.ProxyRuntime;
 import io.jwtproxy.testing.IndependentJose;
 import io.jwtproxy.testing.Proxies;
 import io.jwtproxy.token.JwtAlgorithm;

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.jwtproxy.pipeline.LocalAnswers;
 import io.jwtproxy.testing.CannedUpstream;
 import io.jwtproxy.testing.Proxies;
 import io.jwtproxy.testing.RawHttp;

@@ -30,6 +30,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import org.junit.jupiter.api.Test;
 
+import io.jwtproxy.admin.AdminEndpoints;
 import io.jwtproxy.config.ConfigSource;
 import io.jwtproxy.config.ServerConfig;
 

@@ -1,7 +1,10 @@
 package io.jwtproxy;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -9,12 +12,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.spi.ToolProvider;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The packages by concern, as jdeps sees the compiled classes: dependencies run one way, and the token package needs no servlet. */
+/** The packages by concern, as jdeps sees the compiled classes: dependencies run one way, the token package needs no servlet, the root holds the servlets. */
 class LayoutTest
 {
     /** Every dependency between this product's packages, and from each to the world: package -> packages it uses. */
@@ -64,6 +68,24 @@ class LayoutTest
             if (!from.equals("io.jwtproxy.embedded") && !from.equals("io.jwtproxy.core"))
                 assertThat(to).as("%s, which the WAR carries", from).doesNotContain("io.jwtproxy.embedded", "io.jwtproxy.core", "org.eclipse.jetty.server");
         });
+    }
+
+    @Test
+    void theRootPackageHoldsTheServletsAndNoSourceFileIsOver400Lines() throws IOException
+    {
+        Path main = Path.of("src/main/java/io/jwtproxy");
+        try (Stream<Path> root = Files.list(main))
+        {
+            List<String> classes = root.map(file -> file.getFileName().toString())
+                .filter(name -> name.endsWith(".java") && !name.equals("package-info.java")).sorted().toList();
+            assertThat(classes).as("classes in io.jwtproxy").hasSizeLessThanOrEqualTo(6)
+                .contains("JwtProxyServlet.java", "AdminServlet.java", "BootListener.java");
+        }
+        try (Stream<Path> files = Files.walk(main))
+        {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList())
+                assertThat(Files.readAllLines(file)).as("lines of %s", file).hasSizeLessThanOrEqualTo(400);
+        }
     }
 
     private static List<String> cycleFrom(String start, String at, Map<String, Set<String>> uses, Set<String> seen)

@@ -33,6 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import io.jwtproxy.config.ConfigSource;
 import io.jwtproxy.config.EmbeddedConfig;
 import io.jwtproxy.embedded.EmbeddedServer;
+import io.jwtproxy.runtime.ProxyRuntime;
 import io.jwtproxy.testing.CannedUpstream;
 import io.jwtproxy.testing.Proxies;
 import io.jwtproxy.testing.RawHttp;

@@ -1,44 +1,32 @@
 package io.jwtproxy.core;
 
-import java.nio.ByteBuffer;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 
-import org.eclipse.jetty.client.ContentSourceRequestContent;
 import org.eclipse.jetty.client.Destination;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
-import org.eclipse.jetty.http.HttpVersion;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.Invocable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.jwtproxy.Forwarding;
-import io.jwtproxy.FrontDoor;
-import io.jwtproxy.ProxyRuntime;
-import io.jwtproxy.UpstreamClient;
+import io.jwtproxy.pipeline.Forwarding;
+import io.jwtproxy.pipeline.FrontDoor;
+import io.jwtproxy.runtime.ProxyRuntime;
+import io.jwtproxy.runtime.UpstreamClient;
 import io.jwtproxy.config.ProxyConfig;
 import io.jwtproxy.config.UpstreamTransport;
 import io.jwtproxy.exchange.Exchange;
 import io.jwtproxy.exchange.Failure;
 import io.jwtproxy.exchange.ResponseHead;
-import io.jwtproxy.exchange.ResponseTrailers;
 import io.jwtproxy.exchange.Retries;
-import io.jwtproxy.exchange.UnrelayableResponseException;
 import io.jwtproxy.http.Answer;
 import io.jwtproxy.http.ClientRequest;
 import io.jwtproxy.http.Headers;
@@ -83,7 +71,7 @@ public final class CoreProxyHandler extends Handler.Abstract.NonBlocking
         this.forwarding = new Forwarding(runtime);
         this.upstream = new UpstreamClient(config.transport());
         this.authentication = authentication;
-        this.webSockets = new WebSocketProxy(config, forwarding::relayable, runtime.stats()::webSocketOpened, runtime.stats()::webSocketClosed);
+        this.webSockets = new WebSocketProxy(config, forwarding::relayable);
     }
 
     @Override
@@ -103,6 +91,16 @@ public final class CoreProxyHandler extends Handler.Abstract.NonBlocking
         client.stop();
         upstream.close();
         authentication.shutdownNow();
+    }
+
+    Forwarding forwarding()
+    {
+        return forwarding;
+    }
+
+    int maxResponseHeaderBytes()
+    {
+        return config.maxResponseHeaderBytes();
     }
 
     /** @return the HTTP client to the upstream, once started */
@@ -128,7 +126,7 @@ public final class CoreProxyHandler extends Handler.Abstract.NonBlocking
             {
                 Failure busy = new Failure(HttpStatus.SERVICE_UNAVAILABLE_503, "authentication unavailable: too many checks waiting");
                 admitted.exchange().fail(busy);
-                answer(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, Answer.empty(busy.status()).with(HttpHeader.RETRY_AFTER, "1"),
+                Leg.answer(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, Answer.empty(busy.status()).with(HttpHeader.RETRY_AFTER, "1"),
                     admitted.exchange());
             }
             return true;
@@ -159,7 +157,7 @@ public final class CoreProxyHandler extends Handler.Abstract.NonBlocking
     {
         if (step instanceof FrontDoor.Answered answered)
         {
-            answer(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, answered.answer(), answered.exchange());
+            Leg.answer(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, answered.answer(), answered.exchange());
             return;
         }
         FrontDoor.Authenticated authenticated = (FrontDoor.Authenticated)step;
@@ -193,43 +191,19 @@ public final class CoreProxyHandler extends Handler.Abstract.NonBlocking
         }
     }
 
-    /** Writes an answer the proxy decided on itself, then ends its exchange (none for an operators' endpoint). */
-    private static void answer(Request clientToProxyRequest, Response proxyToClientResponse, Callback proxyToClientCallback, Answer answer,
-                               Exchange exchange)
-    {
-        proxyToClientResponse.setStatus(answer.status());
-        HttpFields.Mutable fields = proxyToClientResponse.getHeaders();
-        for (HttpField field : answer.fields())
-            fields.add(field);
-        // RFC 9110 §8.6: a 304's Content-Length would be the representation's; a 204 has none.
-        if (answer.status() != HttpStatus.NOT_MODIFIED_304 && answer.status() != HttpStatus.NO_CONTENT_204)
-            fields.put(HttpHeader.CONTENT_LENGTH, answer.body().length);
-        boolean bodiless = answer.body().length == 0 || HttpMethod.HEAD.is(clientToProxyRequest.getMethod());
-        proxyToClientResponse.write(true, bodiless ? BufferUtil.EMPTY_BUFFER : ByteBuffer.wrap(answer.body()), exchange == null ? proxyToClientCallback
-            : Callback.from(Invocable.InvocationType.NON_BLOCKING, () ->
-            {
-                exchange.finish(answer.status(), false);
-                proxyToClientCallback.succeeded();
-            }, x ->
-            {
-                exchange.finish(answer.status(), true);
-                proxyToClientCallback.failed(x);
-            }));
-    }
-
     /** The request to the upstream: its target, the fields {@link Forwarding} decides, and a fresh token. */
-    private org.eclipse.jetty.client.Request newProxyToServerRequest(Leg leg, String target)
+    org.eclipse.jetty.client.Request newProxyToServerRequest(Leg leg, String target)
     {
-        org.eclipse.jetty.client.Request proxyToServerRequest = client.newRequest(target).method(leg.clientToProxyRequest.getMethod())
+        org.eclipse.jetty.client.Request proxyToServerRequest = client.newRequest(target).method(leg.clientToProxyRequest().getMethod())
             .attribute(LEG_ATTRIBUTE, leg);
         // The client's User-Agent or none, never the HTTP client's own.
         proxyToServerRequest.headers(headers ->
         {
-            forwarding.copyFields(leg.request, headers.clear());
-            forwarding.addProxyFields(leg.request, headers);
+            forwarding.copyFields(leg.request(), headers.clear());
+            forwarding.addProxyFields(leg.request(), headers);
         });
-        String token = forwarding.mint(leg.authenticated.caller(), leg.clientToProxyRequest.getMethod(), proxyToServerRequest.getURI().toString(),
-            leg.exchange);
+        String token = forwarding.mint(leg.authenticated().caller(), leg.clientToProxyRequest().getMethod(), proxyToServerRequest.getURI().toString(),
+            leg.exchange());
         return proxyToServerRequest.headers(headers -> headers.put(config.tokenHeader(), token));
     }
 
@@ -243,7 +217,7 @@ public final class CoreProxyHandler extends Handler.Abstract.NonBlocking
         destination(proxyToServerRequest).send(proxyToServerRequest, listener);
     }
 
-    private Destination destination(org.eclipse.jetty.client.Request proxyToServerRequest)
+    Destination destination(org.eclipse.jetty.client.Request proxyToServerRequest)
     {
         Destination resolved = destination;
         if (resolved == null)
@@ -254,22 +228,22 @@ public final class CoreProxyHandler extends Handler.Abstract.NonBlocking
     private void forward(Leg leg, String target)
     {
         org.eclipse.jetty.client.Request proxyToServerRequest = newProxyToServerRequest(leg, target);
-        ServerToProxy listener = new ServerToProxy(leg, target);
-        runtime.stats().requestForwarded();
+        ServerToProxy listener = new ServerToProxy(this, leg, target);
+        leg.exchange().forwarded();
         if (!leg.hasBody())
         {
             send(proxyToServerRequest, listener);
             return;
         }
-        ClientBody body = new ClientBody(leg.clientToProxyRequest, leg.exchange);
+        ClientBody body = new ClientBody(leg.clientToProxyRequest(), leg.exchange());
         proxyToServerRequest.body(body);
-        if (leg.clientToProxyRequest.getLength() < 0 && leg.http2() && config.transport().protocol() == UpstreamTransport.Protocol.HTTP_1_1)
+        if (leg.clientToProxyRequest().getLength() < 0 && leg.http2() && config.transport().protocol() == UpstreamTransport.Protocol.HTTP_1_1)
         {
             // HTTP/1.1 frames the body when the head goes: sent with its first piece, or as bodiless once it turns out to have none
             // (an HTTP/2 GET), rather than as an empty chunked body.
             body.whenKnown(() ->
             {
-                if (leg.exchange.bodyless())
+                if (leg.exchange().bodyless())
                     proxyToServerRequest.body(null);
                 send(proxyToServerRequest, listener);
             });
@@ -280,26 +254,19 @@ public final class CoreProxyHandler extends Handler.Abstract.NonBlocking
 
     private void forwardWebSocket(Leg leg, String target)
     {
-        String refusal = WebSocketHandshake.refusal(leg.request);
-        if (refusal != null)
-        {
-            leg.failBeforeResponse(new Failure(HttpStatus.BAD_REQUEST_400, refusal));
-            return;
-        }
         org.eclipse.jetty.client.Request proxyToServerRequest = newProxyToServerRequest(leg, target);
         // Not a Leg for interim responses: a handshake's are consumed.
         proxyToServerRequest.attribute(LEG_ATTRIBUTE, null);
-        runtime.stats().requestForwarded();
-        webSockets.forward(leg.exchange, leg.clientToProxyRequest, leg.request.getHeader("Sec-WebSocket-Key"), proxyToServerRequest, client,
+        webSockets.forward(leg.exchange(), leg.clientToProxyRequest(), leg.request().getHeader("Sec-WebSocket-Key"), proxyToServerRequest, client,
             new WebSocketProxy.Reply()
             {
                 @Override
                 public void switchingProtocols(List<HttpField> fields)
                 {
                     // The tunnel ends the exchange when the WebSocket closes.
-                    leg.proxyToClientResponse.setStatus(HttpStatus.SWITCHING_PROTOCOLS_101);
-                    fields.forEach(leg.proxyToClientResponse.getHeaders()::put);
-                    leg.proxyToClientCallback.succeeded();
+                    leg.proxyToClientResponse().setStatus(HttpStatus.SWITCHING_PROTOCOLS_101);
+                    fields.forEach(leg.proxyToClientResponse().getHeaders()::put);
+                    leg.proxyToClientCallback().succeeded();
                 }
 
                 @Override
@@ -308,8 +275,8 @@ public final class CoreProxyHandler extends Handler.Abstract.NonBlocking
                     HttpFields.Mutable head = HttpFields.build();
                     fields.forEach(head::add);
                     head.remove(HttpHeader.CONTENT_LENGTH);
-                    CoreProxyHandler.answer(leg.clientToProxyRequest, leg.proxyToClientResponse, leg.proxyToClientCallback,
-                        new Answer(status, head, body), leg.exchange);
+                    Leg.answer(leg.clientToProxyRequest(), leg.proxyToClientResponse(), leg.proxyToClientCallback(),
+                        new Answer(status, head, body), leg.exchange());
                 }
 
                 @Override
@@ -324,8 +291,8 @@ public final class CoreProxyHandler extends Handler.Abstract.NonBlocking
     private void onServerInterimResponse(org.eclipse.jetty.client.Request proxyToServerRequest, int status, HttpFields fields)
     {
         // Jetty sends 102 and 103, as the servlet engine in Jetty does; any other is consumed, and the final response follows.
-        if (!(proxyToServerRequest.getAttributes().get(LEG_ATTRIBUTE) instanceof Leg leg) || Forwarding.isHttp10(leg.request)
-            || leg.proxyToClientResponse.isCommitted() || (status != HttpStatus.PROCESSING_102 && status != HttpStatus.EARLY_HINTS_103))
+        if (!(proxyToServerRequest.getAttributes().get(LEG_ATTRIBUTE) instanceof Leg leg) || Forwarding.isHttp10(leg.request())
+            || leg.proxyToClientResponse().isCommitted() || (status != HttpStatus.PROCESSING_102 && status != HttpStatus.EARLY_HINTS_103))
             return;
         HttpFields.Mutable relayed = HttpFields.build();
         for (HttpField field : fields)
@@ -333,277 +300,11 @@ public final class CoreProxyHandler extends Handler.Abstract.NonBlocking
             if (!Headers.isHopByHop(field.getName()) && forwarding.relayable(fields, field))
                 relayed.add(field);
         }
-        leg.exchange.interimRelayed();
-        leg.proxyToClientResponse.writeInterim(status, relayed).whenComplete((ignored, failure) ->
+        leg.exchange().interimRelayed();
+        leg.proxyToClientResponse().writeInterim(status, relayed).whenComplete((ignored, failure) ->
         {
             if (failure != null)
                 LOG.debug("interim response {} not relayed", status, failure);
         });
-    }
-
-    /** One request's trip: the client's side of it, its exchange and its caller. */
-    private record Leg(ClientRequest request, Request clientToProxyRequest, Response proxyToClientResponse, Callback proxyToClientCallback,
-                       Exchange exchange, FrontDoor.Authenticated authenticated)
-    {
-        boolean http2()
-        {
-            return clientToProxyRequest.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_2;
-        }
-
-        /** HTTP/2 frames a body itself: a request without Content-Length may still have one. */
-        boolean hasBody()
-        {
-            long length = clientToProxyRequest.getLength();
-            return length > 0 || (length < 0 && (http2() || clientToProxyRequest.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)));
-        }
-
-        /**
-         * Nothing of the upstream's answer reaches the client but the failure's status; once the response has begun, the
-         * client's connection is cut instead (no final chunk, short of any Content-Length), so that a truncated body never
-         * looks complete.
-         */
-        void failBeforeResponse(Failure failure)
-        {
-            exchange.fail(failure);
-            if (proxyToClientResponse.isCommitted())
-            {
-                exchange.finish(proxyToClientResponse.getStatus(), true);
-                proxyToClientCallback.failed(new IllegalStateException(exchange.failure().reason()));
-                return;
-            }
-            int status = exchange.failure().status();
-            proxyToClientResponse.reset();
-            proxyToClientResponse.setStatus(status);
-            if (!http2())
-                proxyToClientResponse.getHeaders().put(HttpHeader.CONNECTION, "close");
-            proxyToClientResponse.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
-            proxyToClientResponse.write(true, BufferUtil.EMPTY_BUFFER, Callback.from(Invocable.InvocationType.NON_BLOCKING, () ->
-            {
-                exchange.finish(status, false);
-                proxyToClientCallback.succeeded();
-            }, x ->
-            {
-                exchange.finish(status, true);
-                proxyToClientCallback.failed(x);
-            }));
-        }
-    }
-
-    /**
-     * The client's body as the HTTP client reads it: counted, its end noted, and its failure (a malformed chunk, a timeout)
-     * recorded as the client's before the upstream request fails with it.
-     */
-    private static final class ClientBody extends ContentSourceRequestContent
-    {
-        private final Exchange exchange;
-        private boolean anyByte;
-        private Content.Chunk peeked;
-
-        private ClientBody(Request clientToProxyRequest, Exchange exchange)
-        {
-            super(clientToProxyRequest, clientToProxyRequest.getHeaders().get(HttpHeader.CONTENT_TYPE));
-            this.exchange = exchange;
-        }
-
-        /** Runs {@code then} once the body's first piece, or its end, has arrived (and is kept for {@link #read}). */
-        void whenKnown(Runnable then)
-        {
-            demand(() ->
-            {
-                Content.Chunk chunk = read();
-                if (chunk == null)
-                {
-                    whenKnown(then);
-                    return;
-                }
-                peeked = chunk;
-                then.run();
-            });
-        }
-
-        @Override
-        public Content.Chunk read()
-        {
-            if (peeked != null)
-            {
-                Content.Chunk chunk = peeked;
-                peeked = null;
-                return chunk;
-            }
-            Content.Chunk chunk = super.read();
-            if (chunk == null)
-                return null;
-            if (Content.Chunk.isFailure(chunk))
-            {
-                exchange.fail(Failure.ofClientRequest(chunk.getFailure()));
-                return chunk;
-            }
-            int bytes = chunk.remaining();
-            if (bytes > 0)
-            {
-                anyByte = true;
-                exchange.addBytesIn(bytes);
-            }
-            if (chunk.isLast() && !anyByte)
-                exchange.bodyEndedEmpty();
-            return chunk;
-        }
-    }
-
-    /** The upstream's answer, relayed as it comes: its head field by field, its body chunk by chunk, its trailers. */
-    private final class ServerToProxy implements org.eclipse.jetty.client.Response.Listener
-    {
-        private final Leg leg;
-        private final String target;
-
-        private ServerToProxy(Leg leg, String target)
-        {
-            this.leg = leg;
-            this.target = target;
-        }
-
-        @Override
-        public void onHeaders(org.eclipse.jetty.client.Response serverToProxyResponse)
-        {
-            int status = serverToProxyResponse.getStatus();
-            leg.exchange.upstreamAnswered(status);
-            HttpFields head = serverToProxyResponse.getHeaders();
-            List<HttpField> relayed = ResponseHead.relayed(head, status, field -> forwarding.relayable(head, field));
-            try
-            {
-                ResponseHead.checkSize(relayed, config.maxResponseHeaderBytes());
-            }
-            catch (UnrelayableResponseException x)
-            {
-                serverToProxyResponse.abort(x);
-                return;
-            }
-            leg.proxyToClientResponse.setStatus(status);
-            HttpFields.Mutable fields = leg.proxyToClientResponse.getHeaders();
-            Set<String> names = new HashSet<>();
-            for (HttpField field : relayed)
-            {
-                // The first of a name replaces what the server set itself (its Date); the others follow in the upstream's order.
-                if (names.add(field.getLowerCaseName()))
-                    fields.put(field);
-                else
-                    fields.add(field);
-            }
-            if (ResponseTrailers.mayHaveTrailers(serverToProxyResponse, HttpMethod.HEAD.is(leg.clientToProxyRequest.getMethod())))
-                leg.proxyToClientResponse.setTrailersSupplier(() -> trailers(serverToProxyResponse));
-        }
-
-        private HttpFields trailers(org.eclipse.jetty.client.Response serverToProxyResponse)
-        {
-            HttpFields trailers = serverToProxyResponse.getTrailers();
-            if (trailers == null || trailers.size() == 0)
-                return null;
-            HttpFields.Mutable relayed = HttpFields.build();
-            for (HttpField field : trailers)
-            {
-                if (!Headers.isHopByHop(field.getName()) && forwarding.relayable(serverToProxyResponse.getHeaders(), field))
-                    relayed.add(field);
-            }
-            return relayed;
-        }
-
-        @Override
-        public void onContent(org.eclipse.jetty.client.Response serverToProxyResponse, Content.Chunk chunk, Runnable demander)
-        {
-            int bytes = chunk.remaining();
-            if (bytes == 0)
-            {
-                demander.run();
-                return;
-            }
-            chunk.retain();
-            leg.proxyToClientResponse.write(false, chunk.getByteBuffer(), Callback.from(Invocable.InvocationType.NON_BLOCKING, () ->
-            {
-                chunk.release();
-                leg.exchange.addBytesOut(bytes);
-                demander.run();
-            }, x ->
-            {
-                chunk.release();
-                serverToProxyResponse.abort(x);
-            }));
-        }
-
-        @Override
-        public void onComplete(Result result)
-        {
-            // The upstream answered in full before it took the whole body (a 417 to Expect: 100-continue, a 413): that answer is
-            // the client's as it was.
-            if (result.isSucceeded() || (result.getResponseFailure() == null && result.getRequestFailure() != null && leg.exchange.failure() == null))
-            {
-                org.eclipse.jetty.client.Response serverToProxyResponse = result.getResponse();
-                int status = serverToProxyResponse.getStatus();
-                if (status == HttpStatus.NOT_MODIFIED_304 && !serverToProxyResponse.getHeaders().contains(HttpHeader.CONTENT_LENGTH)
-                    && !leg.proxyToClientResponse.isCommitted())
-                {
-                    // Committed first: Jetty gives a response completed without Content-Length one of 0, and a 304's would claim that
-                    // the 200 it stands for has an empty body (RFC 9110 §8.6).
-                    leg.proxyToClientResponse.write(false, BufferUtil.EMPTY_BUFFER, Callback.from(Invocable.InvocationType.NON_BLOCKING,
-                        () -> complete(status), x -> completeFailed(status, x)));
-                    return;
-                }
-                complete(status);
-                return;
-            }
-            failed(result.getResponse(), result.getFailure());
-        }
-
-        private void complete(int status)
-        {
-            leg.proxyToClientResponse.write(true, BufferUtil.EMPTY_BUFFER, Callback.from(Invocable.InvocationType.NON_BLOCKING, () ->
-            {
-                leg.exchange.finish(status, false);
-                leg.proxyToClientCallback.succeeded();
-            }, x -> completeFailed(status, x)));
-        }
-
-        private void completeFailed(int status, Throwable x)
-        {
-            leg.exchange.fail(new Failure(HttpStatus.BAD_GATEWAY_502, "client went away: " + Failure.describe(x)));
-            leg.exchange.finish(status, true);
-            leg.proxyToClientCallback.failed(x);
-        }
-
-        private void failed(org.eclipse.jetty.client.Response serverToProxyResponse, Throwable failure)
-        {
-            if (Retries.retry(leg.exchange, leg.hasBody(), leg.proxyToClientResponse.isCommitted(), serverToProxyResponse, failure))
-            {
-                retryOnNewConnection();
-                return;
-            }
-            leg.failBeforeResponse(Failure.ofUpstream(failure));
-        }
-
-        /** Sends the request again, with a fresh token, on a connection of its own that is closed afterwards. */
-        private void retryOnNewConnection()
-        {
-            org.eclipse.jetty.client.Request proxyToServerRequest;
-            try
-            {
-                proxyToServerRequest = newProxyToServerRequest(leg, target);
-            }
-            catch (Forwarding.MintingFailed x)
-            {
-                LOG.error("request not retried, token minting failed: {}", x.getCause().toString());
-                leg.failBeforeResponse(Failure.MINTING_FAILED);
-                return;
-            }
-            destination(proxyToServerRequest).newConnection().whenComplete((connection, connectFailure) ->
-            {
-                if (connectFailure != null)
-                {
-                    failed(null, connectFailure);
-                    return;
-                }
-                // A connection outside the pool: the pool would hand out the next stale one.
-                proxyToServerRequest.onComplete(result -> connection.close());
-                connection.send(proxyToServerRequest, this);
-            });
-        }
     }
 }

@@ -8,7 +8,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
-import io.jwtproxy.ProxyRuntime;
+import io.jwtproxy.runtime.ProxyRuntime;
 
 /**
  * From the start of a drain, each HTTP/1.1 response says {@code Connection: close} (RFC 9112 §9.6),

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 import io.jwtproxy.AdminServlet;
 import io.jwtproxy.BootListener;
 import io.jwtproxy.JwtProxyServlet;
-import io.jwtproxy.ProxyRuntime;
+import io.jwtproxy.runtime.ProxyRuntime;
 import io.jwtproxy.config.ServerConfig;
 import io.jwtproxy.config.Setting;
 import io.jwtproxy.core.CoreProxyHandler;

@@ -6,7 +6,7 @@ import org.eclipse.jetty.server.Server;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.jwtproxy.ProxyRuntime;
+import io.jwtproxy.runtime.ProxyRuntime;
 import io.jwtproxy.config.ConfigException;
 import io.jwtproxy.config.ConfigSource;
 import io.jwtproxy.config.EmbeddedConfig;

@@ -9,7 +9,7 @@ import org.eclipse.jetty.server.Server;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.jwtproxy.ProxyRuntime;
+import io.jwtproxy.runtime.ProxyRuntime;
 import io.jwtproxy.config.Setting;
 
 /**

@@ -5,6 +5,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.servlet.http.HttpServletRequest;
 
+import io.jwtproxy.http.Answer;
+
 /**
  * One request's trip through the proxy: what its access line reports and how it ended. Captured
  * when the request arrives, because the servlet request is recycled once the exchange completes.
@@ -27,30 +29,19 @@ public final class Exchange
     private volatile boolean bodyless;
 
     private final String clientAddress;
-    private final Observer observer;
+    private final ExchangeEvents events;
+    private final boolean decision;
     private volatile String jti;
     private volatile String subject;
     private volatile int upstreamStatus;
 
-    /** Sees each exchange begin and end: the access log, the metrics. */
-    public interface Observer
-    {
-        void begun(Exchange exchange);
-
-        /**
-         * @param status the status the client got
-         * @param nanos how long the exchange took
-         * @param outcome how it failed or was retried, or null
-         */
-        void finished(Exchange exchange, int status, long nanos, String outcome);
-    }
-
-    private Exchange(String method, String path, String clientAddress, Observer observer)
+    private Exchange(String method, String path, String clientAddress, ExchangeEvents events, boolean decision)
     {
         this.method = method;
         this.path = path;
         this.clientAddress = clientAddress;
-        this.observer = observer;
+        this.events = events;
+        this.decision = decision;
     }
 
     /** Has the servlet request carry its exchange, which {@link #of} finds. */
@@ -64,10 +55,24 @@ public final class Exchange
      * @param clientAddress the TCP peer's address
      * @return a new exchange, which its front end carries from now on
      */
-    public static Exchange begin(String method, String path, String clientAddress, Observer observer)
+    public static Exchange begin(String method, String path, String clientAddress, ExchangeEvents events)
     {
-        Exchange exchange = new Exchange(method, path, clientAddress, observer);
-        observer.begun(exchange);
+        return begin(new Exchange(method, path, clientAddress, events, false));
+    }
+
+    /**
+     * @param path the path of the request a gateway asks about, in normal form
+     * @param gatewayAddress the gateway's address
+     * @return a new {@code /forward-auth} decision's exchange, which ends when the decision is written
+     */
+    public static Exchange beginDecision(String method, String path, String gatewayAddress, ExchangeEvents events)
+    {
+        return begin(new Exchange(method, path, gatewayAddress, events, true));
+    }
+
+    private static Exchange begin(Exchange exchange)
+    {
+        exchange.events.received(exchange);
         return exchange;
     }
 
@@ -83,7 +88,57 @@ public final class Exchange
      */
     public void fail(Failure failure)
     {
-        this.failure.compareAndSet(null, failure);
+        if (this.failure.compareAndSet(null, failure))
+            events.failed(this, failure);
+    }
+
+    /**
+     * The one way an exchange is refused, wherever it is (a malformed path, a method, a caller, a WebSocket handshake, a
+     * gateway's question): the refusal is recorded, and the answer goes to the client, after which the exchange finishes.
+     *
+     * @return {@code answer}
+     */
+    public Answer refuse(Failure refusal, Answer answer)
+    {
+        fail(refusal);
+        return answer;
+    }
+
+    /** @return whether this is a {@code /forward-auth} decision rather than a request on its way upstream */
+    public boolean decision()
+    {
+        return decision;
+    }
+
+    /** Its caller is authenticated: {@code subject}, or null for none (a public path, {@code AUTH=none}). */
+    public void authenticated(String subject)
+    {
+        this.subject = subject;
+        events.authenticated(this, subject);
+    }
+
+    /** Its request goes upstream now. */
+    public void forwarded()
+    {
+        events.forwarded(this);
+    }
+
+    /** Its WebSocket opened. */
+    public void webSocketOpened()
+    {
+        events.webSocketOpened(this);
+    }
+
+    /** Its WebSocket, once open, ended. */
+    public void webSocketClosed()
+    {
+        events.webSocketClosed(this);
+    }
+
+    /** {@code /forward-auth} allowed or refused the request the gateway asked about. */
+    public void forwardAuthDecided(boolean allowed)
+    {
+        events.forwardAuthDecided(this, allowed);
     }
 
     /** @return how the exchange failed, or null while it has not */
@@ -157,19 +212,25 @@ public final class Exchange
     public void finish(int status, boolean midResponse)
     {
         if (!finished.getAndSet(true))
-            observer.finished(this, status, System.nanoTime() - startNanos, outcome(midResponse));
+            events.finished(this, status, System.nanoTime() - startNanos, outcome(midResponse));
     }
 
-    /** Records the token sent upstream: its {@code jti} and {@code sub}, for the access line (never the token). */
-    public void minted(String jti, String subject)
+    /**
+     * Records the token sent upstream: its {@code jti}, for the access line (never the token).
+     *
+     * @param kid the key that signed it, or null for HS512
+     * @param nanos how long minting took
+     */
+    public void minted(String jti, String kid, long nanos)
     {
         this.jti = jti;
-        this.subject = subject;
+        events.minted(this, kid, nanos);
     }
 
     public void upstreamAnswered(int status)
     {
         this.upstreamStatus = status;
+        events.answered(this, status);
     }
 
     public String method()

@@ -3,7 +3,10 @@ package io.jwtproxy.exchange;
 import java.io.IOException;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
+import org.eclipse.jetty.client.Destination;
+import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.io.Connection;
 
@@ -38,5 +41,25 @@ public final class Retries
         if (retry)
             exchange.retried("retried on a new connection after " + Failure.describe(failure) + " on a reused one");
         return retry;
+    }
+
+    /**
+     * Sends a retried request on a connection of its own that is closed afterwards: the pool would hand out the next stale one.
+     *
+     * @param connectFailed told instead of {@code listener} when no connection could be made
+     */
+    public static void sendOnNewConnection(Destination destination, Request proxyRequest, Response.CompleteListener listener,
+                                           Consumer<Throwable> connectFailed)
+    {
+        destination.newConnection().whenComplete((connection, connectFailure) ->
+        {
+            if (connectFailure != null)
+            {
+                connectFailed.accept(connectFailure);
+                return;
+            }
+            proxyRequest.onComplete(result -> connection.close());
+            connection.send(proxyRequest, listener);
+        });
     }
 }

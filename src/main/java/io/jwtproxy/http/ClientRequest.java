@@ -52,4 +52,96 @@ public interface ClientRequest
 
     /** @return the user the servlet container authenticated, or null (always in the jar) */
     String getRemoteUser();
+
+    /** @return this request as if its method were {@code method}: a gateway's question about another request */
+    default ClientRequest withMethod(String method)
+    {
+        ClientRequest request = this;
+        return new ClientRequest()
+        {
+            @Override
+            public String getMethod()
+            {
+                return method;
+            }
+
+            @Override
+            public String getProtocol()
+            {
+                return request.getProtocol();
+            }
+
+            @Override
+            public String getScheme()
+            {
+                return request.getScheme();
+            }
+
+            @Override
+            public String getHeader(String name)
+            {
+                return request.getHeader(name);
+            }
+
+            @Override
+            public Enumeration<String> getHeaders(String name)
+            {
+                return request.getHeaders(name);
+            }
+
+            @Override
+            public HttpFields getFields()
+            {
+                return request.getFields();
+            }
+
+            @Override
+            public String getQueryString()
+            {
+                return request.getQueryString();
+            }
+
+            @Override
+            public String getRemoteAddr()
+            {
+                return request.getRemoteAddr();
+            }
+
+            @Override
+            public String getLocalAddr()
+            {
+                return request.getLocalAddr();
+            }
+
+            @Override
+            public String getServerName()
+            {
+                return request.getServerName();
+            }
+
+            @Override
+            public int getServerPort()
+            {
+                return request.getServerPort();
+            }
+
+            @Override
+            public String getContextPath()
+            {
+                return request.getContextPath();
+            }
+
+            @Override
+            public X509Certificate[] certificates()
+            {
+                return request.certificates();
+            }
+
+            @Override
+            public String getRemoteUser()
+            {
+                return request.getRemoteUser();
+            }
+        };
+    }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiPredicate;
+import java.util.function.Supplier;
 
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -37,7 +38,6 @@ import io.jwtproxy.exchange.Exchange;
 import io.jwtproxy.exchange.Failure;
 import io.jwtproxy.exchange.ResponseHead;
 import io.jwtproxy.exchange.UnrelayableResponseException;
-import io.jwtproxy.http.ClientRequest;
 
 /**
  * Forwards a WebSocket handshake and, when the upstream switches protocols, joins the two
@@ -57,63 +57,37 @@ public final class WebSocketProxy
 
     private final ProxyConfig config;
     private final BiPredicate<HttpFields, HttpField> relayable;
-    private final Runnable opened;
-    private final Runnable closed;
     /** Every tunnel from its handshake until it ended (or the handshake did not switch). */
     private final Set<WebSocketTunnel> tunnels = ConcurrentHashMap.newKeySet();
-    private final WebSocketTunnel.Listener listener = new WebSocketTunnel.Listener()
-    {
-        @Override
-        public void opened(WebSocketTunnel tunnel)
-        {
-            opened.run();
-        }
-
-        @Override
-        public void ended(WebSocketTunnel tunnel, boolean wasOpen)
-        {
-            tunnels.remove(tunnel);
-            if (wasOpen)
-                closed.run();
-        }
-    };
+    private final WebSocketTunnel.Listener listener = tunnels::remove;
 
     /**
      * @param relayable decides each end-to-end field of the upstream's answer (its head, the field)
-     * @param opened runs when a WebSocket opens
-     * @param closed runs when it ends
      */
-    public WebSocketProxy(ProxyConfig config, BiPredicate<HttpFields, HttpField> relayable, Runnable opened, Runnable closed)
+    public WebSocketProxy(ProxyConfig config, BiPredicate<HttpFields, HttpField> relayable)
     {
         this.config = config;
         this.relayable = relayable;
-        this.opened = opened;
-        this.closed = closed;
     }
 
     /**
-     * Answers 400 to a handshake the proxy will not forward (RFC 6455 §4.1: an HTTP/1.1 GET without a body).
+     * The servlet's one way to forward a handshake: sends it upstream and answers the client with what came back, while
+     * {@code service} waits.
      *
-     * @return whether it did
+     * @param newProxyRequest builds the handshake as the pipeline does (target, end-to-end fields, token, forwarding fields);
+     *        null when its target cannot be forwarded
      */
-    public static boolean refused(ClientRequest request, HttpServletRequest clientRequest, HttpServletResponse proxyResponse) throws IOException
-    {
-        String refusal = WebSocketHandshake.refusal(request);
-        if (refusal == null)
-            return false;
-        fail(proxyResponse, Exchange.of(clientRequest), new Failure(HttpStatus.BAD_REQUEST_400, refusal));
-        return true;
-    }
-
-    /**
-     * Sends the handshake upstream and answers the client with what came back, while {@code service} waits.
-     *
-     * @param proxyRequest the handshake as the pipeline built it (target, end-to-end fields, token, forwarding fields)
-     */
-    public void forward(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Request proxyRequest, HttpClient client)
+    public void forward(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Supplier<Request> newProxyRequest, HttpClient client)
         throws IOException
     {
         Exchange exchange = Exchange.of(clientRequest);
+        Request proxyRequest = newProxyRequest.get();
+        if (proxyRequest == null)
+        {
+            fail(proxyResponse, exchange, Failure.UNFORWARDABLE_TARGET);
+            return;
+        }
+        exchange.forwarded();
         WebSocketTunnel tunnel = newTunnel(exchange, client);
         Handshake handshake = send(tunnel, proxyRequest, client);
         Object outcome;
@@ -163,6 +137,7 @@ public final class WebSocketProxy
      */
     public void forward(Exchange exchange, Object coreRequest, String clientKey, Request proxyRequest, HttpClient client, Reply reply)
     {
+        exchange.forwarded();
         WebSocketTunnel tunnel = newTunnel(exchange, client);
         Handshake handshake = send(tunnel, proxyRequest, client);
         handshake.outcome.whenComplete((outcome, failure) ->

@@ -38,13 +38,10 @@ final class WebSocketTunnel
     private Side firstToClose;
     private boolean oneClosed;
 
-    /** Told when a tunnel starts and when it ends. */
+    /** Told when a tunnel ends (its exchange's events say when a WebSocket opens and closes). */
     interface Listener
     {
-        void opened(WebSocketTunnel tunnel);
-
-        /** @param wasOpen whether it had started */
-        void ended(WebSocketTunnel tunnel, boolean wasOpen);
+        void ended(WebSocketTunnel tunnel);
     }
 
     WebSocketTunnel(Exchange exchange, Duration idleTimeout, ByteBufferPool pool, Listener listener)
@@ -71,7 +68,7 @@ final class WebSocketTunnel
             clientSide.close(null);
             return;
         }
-        listener.opened(this);
+        exchange.webSocketOpened();
         upstream.started(idleTimeout);
         new Pump(clientSide, upstream).iterate();
         new Pump(upstream, clientSide).iterate();
@@ -101,7 +98,7 @@ final class WebSocketTunnel
     {
         if (ended.getAndSet(true))
             return;
-        listener.ended(this, false);
+        listener.ended(this);
         if (upstream != null)
             upstream.close(failure);
     }
@@ -132,10 +129,12 @@ final class WebSocketTunnel
     {
         if (ended.getAndSet(true))
             return;
+        Side clientSide = client;
+        if (clientSide != null)
+            exchange.webSocketClosed();
         exchange.note("websocket " + how);
         exchange.finish(101, false);
-        Side clientSide = client;
-        listener.ended(this, clientSide != null);
+        listener.ended(this);
         if (clientSide != null)
             clientSide.close(failure);
         if (upstream != null)

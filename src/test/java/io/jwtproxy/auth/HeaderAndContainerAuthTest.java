@@ -16,7 +16,7 @@ import org.eclipse.jetty.server.Server;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.jwtproxy.ProxyRuntime;
+import io.jwtproxy.runtime.ProxyRuntime;
 import io.jwtproxy.config.ConfigSource;
 import io.jwtproxy.config.EmbeddedConfig;
 import io.jwtproxy.embedded.EmbeddedServer;

@@ -1,4 +1,4 @@
-package io.jwtproxy;
+package io.jwtproxy.runtime;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -84,21 +84,37 @@ public final class UpstreamClient implements AutoCloseable
         client.setExecutor(executor);
         client.setFollowRedirects(false);
         client.setHttpCookieStore(new HttpCookieStore.Empty());
-        client.setConnectTimeout(config.upstreamConnectTimeout().toMillis());
+        limit(client, config);
         client.setIdleTimeout(config.upstreamIdleTimeout().toMillis());
         client.setMaxConnectionsPerDestination(256);
         // Never dropped while the client runs (Jetty's default, relied on): the core engine resolves its one destination once.
         client.setDestinationIdleTimeout(0);
-        client.setMaxResponseHeadersSize(config.maxResponseHeaderBytes());
         client.setRequestBufferSize(64 * 1024);
         client.setResponseBufferSize(64 * 1024);
         client.start();
         client.getContentDecoderFactories().clear();
         client.getProtocolHandlers().clear();
         client.getProtocolHandlers().put(new ContinueProtocolHandler());
+        handleInterims(client, interims);
+        return client;
+    }
+
+    /** Sets what both engines' clients share: the upstream's connect timeout, and the largest head worth reading. */
+    public static void limit(HttpClient client, ProxyConfig config)
+    {
+        client.setConnectTimeout(config.upstreamConnectTimeout().toMillis());
+        // A larger head could not be relayed (ResponseHead refuses it): no point in reading it.
+        client.setMaxResponseHeadersSize(config.maxResponseHeaderBytes());
+    }
+
+    /**
+     * After Jetty's handler of 100 Continue: the other interim responses, relayed to {@code interims} instead of taken for the
+     * final one; and 101: an upgrade the proxy asked for (a WebSocket handshake) happens, any other fails the exchange.
+     */
+    public static void handleInterims(HttpClient client, InterimResponses.Relay interims)
+    {
         client.getProtocolHandlers().put(InterimResponses.handler(interims));
         client.getProtocolHandlers().put(new SwitchingProtocols());
-        return client;
     }
 
     /** Watches the client certificate's files, if there is one, and puts a renewed one in use for new connections. */

@@ -1,12 +1,11 @@
-package io.jwtproxy;
+package io.jwtproxy.runtime;
 
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
-import jakarta.servlet.ServletContext;
-import jakarta.servlet.ServletException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,19 +17,21 @@ import io.jwtproxy.config.ConfigException;
 import io.jwtproxy.config.ProxyConfig;
 import io.jwtproxy.config.Setting;
 import io.jwtproxy.config.TokenConfig;
-import io.jwtproxy.exchange.AccessLog;
 import io.jwtproxy.exchange.Exchange;
+import io.jwtproxy.exchange.ExchangeEvents;
+import io.jwtproxy.observe.AccessLog;
+import io.jwtproxy.observe.ProxyMetrics;
+import io.jwtproxy.observe.ProxyStats;
 import io.jwtproxy.token.JwtMinter;
 import io.jwtproxy.token.KeyRing;
 
 /**
  * Everything the proxy's servlets share, built once per deployment from complete settings: the
  * settings, the key ring and the minter, the publisher of the public keys, and the counters of the
- * status page. {@link BootListener} hands it to both servlets as one context attribute.
+ * status page. In a servlet context, {@code BootListener} hands it to both servlets as one context attribute.
  */
 public final class ProxyRuntime implements AutoCloseable
 {
-    static final String ATTRIBUTE = ProxyRuntime.class.getName();
     private static final Logger LOG = LoggerFactory.getLogger(ProxyRuntime.class);
     /**
      * How often a keys directory is re-read, at most: files dropped there take effect within this. A
@@ -49,7 +50,7 @@ public final class ProxyRuntime implements AutoCloseable
     private final int maxTokenBytes;
     private final AdminConfig admin;
     private final ProxyMetrics metrics;
-    private final Exchange.Observer exchanges;
+    private final ExchangeEvents events;
     private volatile boolean draining;
 
     /**
@@ -68,25 +69,10 @@ public final class ProxyRuntime implements AutoCloseable
         this.authentication = Authentication.of(auth);
         this.maxTokenBytes = auth.maxTokenBytes();
         this.metrics = admin.metrics() ? new ProxyMetrics(stats, keys, tokens.algorithm().joseName(), authentication, clock) : null;
-        AccessLog accessLog = new AccessLog(admin.accessLogFormat());
-        this.exchanges = new Exchange.Observer()
-        {
-            @Override
-            public void begun(Exchange exchange)
-            {
-                if (metrics != null)
-                    metrics.begun();
-            }
-
-            @Override
-            public void finished(Exchange exchange, int status, long nanos, String outcome)
-            {
-                accessLog.write(exchange, status, nanos, outcome);
-                stats.recent().record(nanos);
-                if (metrics != null)
-                    metrics.finished(exchange, status, nanos);
-            }
-        };
+        List<ExchangeEvents> subscribers = new ArrayList<>(List.of(new AccessLog(admin.accessLogFormat()), stats));
+        if (metrics != null)
+            subscribers.add(metrics);
+        this.events = ExchangeEvents.all(subscribers);
     }
 
     /**
@@ -124,14 +110,6 @@ public final class ProxyRuntime implements AutoCloseable
         }
     }
 
-    /** @return the runtime {@link BootListener} gave this context */
-    static ProxyRuntime of(ServletContext context) throws ServletException
-    {
-        if (context.getAttribute(ATTRIBUTE) instanceof ProxyRuntime runtime)
-            return runtime;
-        throw new ServletException("jwt-proxy is not configured: " + BootListener.class.getName() + " must be registered as a listener of this context");
-    }
-
     public ProxyConfig proxy()
     {
         return proxy;
@@ -149,12 +127,12 @@ public final class ProxyRuntime implements AutoCloseable
     }
 
     /**
-     * Mints the token of one forwarded request, counted in /status; bound to its method and target
+     * Mints the token of one forwarded request (or a forward-auth decision), an event of its exchange; bound to its method and target
      * (without the query) with JWT_BIND_REQUEST.
      *
      * @param target the URI the request goes to upstream
      */
-    public JwtMinter.Minted mint(Identity caller, String method, String target)
+    public JwtMinter.Minted mint(Identity caller, String method, String target, Exchange exchange)
     {
         long start = System.nanoTime();
         String boundTarget = null;
@@ -176,16 +154,14 @@ public final class ProxyRuntime implements AutoCloseable
         if (minted.token().length() > maxTokenBytes)
             throw new IllegalStateException("the token would take " + minted.token().length() + " bytes, more than " + Setting.JWT_MAX_BYTES
                 + " (" + maxTokenBytes + ")");
-        stats.tokenMinted();
-        if (metrics != null)
-            metrics.minted(keys == null ? null : keys.active().kid(), System.nanoTime() - start);
+        exchange.minted(minted.jti(), keys == null ? null : keys.active().kid(), System.nanoTime() - start);
         return minted;
     }
 
-    /** @return what sees every exchange begin and end: the access log, the metrics, the status page's recent traffic */
-    public Exchange.Observer exchanges()
+    /** @return the stream every exchange's events go to: the access log, the status page's counters and chart, the metrics */
+    public ExchangeEvents events()
     {
-        return exchanges;
+        return events;
     }
 
     public AdminConfig admin()
@@ -224,7 +200,7 @@ public final class ProxyRuntime implements AutoCloseable
     }
 
     /** @return the publisher of the public keys, or null for HS512, whose secret is never published */
-    KeyPublisher publisher()
+    public KeyPublisher publisher()
     {
         return publisher;
     }

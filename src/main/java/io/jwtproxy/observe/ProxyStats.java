@@ -1,15 +1,19 @@
-package io.jwtproxy;
+package io.jwtproxy.observe;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.jwtproxy.exchange.Exchange;
+import io.jwtproxy.exchange.ExchangeEvents;
+
 /**
  * When the proxy started, how many requests it received (those it answered itself included) and
- * forwarded, how many tokens it minted, and how many WebSockets are open; exact under concurrency.
+ * forwarded, how many tokens it minted, how many WebSockets are open and what /forward-auth decided,
+ * and the last 15 minutes of traffic: exact under concurrency, from the exchanges' events.
  */
-public final class ProxyStats
+public final class ProxyStats implements ExchangeEvents
 {
     private final Clock clock;
     private final Instant startedAt;
@@ -35,17 +39,28 @@ public final class ProxyStats
         return recent;
     }
 
-    public void requestReceived()
+    @Override
+    public void received(Exchange exchange)
     {
-        received.increment();
+        // A gateway's question is not a request to the upstream.
+        if (!exchange.decision())
+            received.increment();
     }
 
-    public void requestForwarded()
+    @Override
+    public void finished(Exchange exchange, int status, long nanos, String outcome)
+    {
+        recent.record(nanos);
+    }
+
+    @Override
+    public void forwarded(Exchange exchange)
     {
         forwarded.increment();
     }
 
-    public void tokenMinted()
+    @Override
+    public void minted(Exchange exchange, String kid, long nanos)
     {
         tokens.increment();
     }
@@ -75,18 +90,20 @@ public final class ProxyStats
         return forwarded.sum();
     }
 
-    public void webSocketOpened()
+    @Override
+    public void webSocketOpened(Exchange exchange)
     {
         webSockets.increment();
     }
 
-    public void webSocketClosed()
+    @Override
+    public void webSocketClosed(Exchange exchange)
     {
         webSockets.decrement();
     }
 
-    /** Counts one decision of /forward-auth. */
-    public void forwardAuthDecided(boolean allowed)
+    @Override
+    public void forwardAuthDecided(Exchange exchange, boolean allowed)
     {
         (allowed ? forwardAuthAllowed : forwardAuthDenied).increment();
     }

@@ -1,4 +1,4 @@
-package io.jwtproxy;
+package io.jwtproxy.observe;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -14,6 +14,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import io.jwtproxy.auth.Authentication;
 import io.jwtproxy.exchange.Exchange;
+import io.jwtproxy.exchange.ExchangeEvents;
 import io.jwtproxy.token.KeyRing;
 import io.jwtproxy.token.SigningKey;
 
@@ -24,7 +25,7 @@ import io.jwtproxy.token.SigningKey;
  * WebSockets and authentications, and the JVM's memory, GC and threads. No label carries a path,
  * a user or a token id: every label has a handful of values.
  */
-public final class ProxyMetrics
+public final class ProxyMetrics implements ExchangeEvents
 {
     /** Methods with a label of their own; any other is counted as OTHER, so that made-up methods cannot grow the series. */
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
@@ -41,7 +42,7 @@ public final class ProxyMetrics
     private final Histogram minting;
     private final String algorithm;
 
-    ProxyMetrics(ProxyStats stats, KeyRing keys, String algorithm, Authentication authentication, Clock clock)
+    public ProxyMetrics(ProxyStats stats, KeyRing keys, String algorithm, Authentication authentication, Clock clock)
     {
         requests = Counter.builder().name("jwtproxy_requests_total").help("Requests the proxy finished, by method and status class")
             .labelNames("method", "status_class").withoutExemplars().register(registry);
@@ -102,12 +103,14 @@ public final class ProxyMetrics
         return registry;
     }
 
-    void begun()
+    @Override
+    public void received(Exchange exchange)
     {
         inFlight.inc();
     }
 
-    void finished(Exchange exchange, int status, long nanos)
+    @Override
+    public void finished(Exchange exchange, int status, long nanos, String outcome)
     {
         inFlight.dec();
         String method = METHODS.contains(exchange.method()) ? exchange.method() : "OTHER";
@@ -119,7 +122,8 @@ public final class ProxyMetrics
             upstreamFailures.labelValues(exchange.failure().upstreamKind()).inc();
     }
 
-    void minted(String kid, long nanos)
+    @Override
+    public void minted(Exchange exchange, String kid, long nanos)
     {
         tokens.labelValues(algorithm, kid == null ? "" : kid).inc();
         minting.observe(nanos / 1e9);

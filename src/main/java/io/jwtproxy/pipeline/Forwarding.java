@@ -1,4 +1,4 @@
-package io.jwtproxy;
+package io.jwtproxy.pipeline;
 
 import java.net.URI;
 import java.util.HashSet;
@@ -17,7 +17,7 @@ import io.jwtproxy.exchange.Exchange;
 import io.jwtproxy.http.ClientRequest;
 import io.jwtproxy.http.ForwardingFields;
 import io.jwtproxy.http.Headers;
-import io.jwtproxy.token.JwtMinter;
+import io.jwtproxy.runtime.ProxyRuntime;
 
 /**
  * What goes upstream, decided the same for both front ends (the servlet and the core handler): the
@@ -130,9 +130,7 @@ public final class Forwarding
     {
         try
         {
-            JwtMinter.Minted minted = runtime.mint(caller, method, uri);
-            exchange.minted(minted.jti(), caller == null ? null : caller.subject());
-            return minted.token();
+            return runtime.mint(caller, method, uri, exchange).token();
         }
         catch (RuntimeException x)
         {

@@ -1,4 +1,4 @@
-package io.jwtproxy;
+package io.jwtproxy.admin;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,6 +25,9 @@ import org.eclipse.jetty.http.HttpStatus;
 import io.jwtproxy.http.Answer;
 import io.jwtproxy.http.ClientRequest;
 import io.jwtproxy.http.MediaTypes;
+import io.jwtproxy.observe.ProxyStats;
+import io.jwtproxy.observe.StatusPage;
+import io.jwtproxy.runtime.ProxyRuntime;
 import io.jwtproxy.token.KeyRing;
 import io.jwtproxy.token.SigningKey;
 
@@ -37,7 +40,7 @@ import io.jwtproxy.token.SigningKey;
  */
 public final class AdminEndpoints
 {
-    static final List<String> PATHS = List.of("/status", "/metrics", "/healthz", "/readyz");
+    public static final List<String> PATHS = List.of("/status", "/metrics", "/healthz", "/readyz");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ProxyRuntime runtime;
@@ -106,7 +109,7 @@ public final class AdminEndpoints
         }
         if (MediaTypes.prefersHtml(request.getHeader("Accept")))
         {
-            String page = StatusPage.render(status, stats.recent().points(), stats.recent().latest());
+            String page = StatusPage.render(status, stats);
             return new Answer(HttpStatus.OK_200, fields.put(HttpHeader.CONTENT_TYPE, "text/html;charset=utf-8"), page.getBytes(StandardCharsets.UTF_8));
         }
         try

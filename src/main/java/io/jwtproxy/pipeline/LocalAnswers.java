@@ -1,4 +1,4 @@
-package io.jwtproxy;
+package io.jwtproxy.pipeline;
 
 import java.util.Locale;
 
@@ -12,16 +12,17 @@ import io.jwtproxy.exchange.Failure;
 import io.jwtproxy.http.Answer;
 import io.jwtproxy.http.ClientRequest;
 import io.jwtproxy.http.Headers;
+import io.jwtproxy.runtime.KeyPublisher;
 
 /**
  * What the proxy answers itself, before Jetty's pipeline, and never forwards: CONNECT and TRACE, a
  * method it could not forward unchanged, OPTIONS with {@code Max-Forwards: 0} or an invalid one,
  * an HTTP/2 request with a connection-specific field, and its own public keys. See docs/hardening.md.
  */
-final class LocalAnswers
+public final class LocalAnswers
 {
     /** The standard methods the proxy forwards, for Allow where it answers OPTIONS or 405 itself; extension methods are forwarded too. */
-    static final String ALLOW = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
+    public static final String ALLOW = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
 
     private final KeyPublisher publisher;
 
@@ -68,8 +69,7 @@ final class LocalAnswers
 
     private static Answer refuse(Exchange exchange, int status, String reason)
     {
-        exchange.fail(new Failure(status, reason));
-        return plain(status);
+        return exchange.refuse(new Failure(status, reason), plain(status));
     }
 
     // An empty response; Allow where it belongs (RFC 9110 §10.2.1: a 405 must carry it; an OPTIONS answer lists the methods).

@@ -1,4 +1,4 @@
-package io.jwtproxy;
+package io.jwtproxy.observe;
 
 import java.time.Clock;
 import java.util.ArrayList;

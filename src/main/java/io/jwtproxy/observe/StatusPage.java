@@ -1,4 +1,4 @@
-package io.jwtproxy;
+package io.jwtproxy.observe;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -12,7 +12,7 @@ import java.util.Map;
  * last 15 minutes (requests per second, and the median and 99th-percentile duration). No script or
  * stylesheet from anywhere: one self-contained page that reloads itself every 10 seconds.
  */
-final class StatusPage
+public final class StatusPage
 {
     private static final int WIDTH = 900;
     private static final int HEIGHT = 200;
@@ -22,8 +22,11 @@ final class StatusPage
     {
     }
 
-    static String render(Map<String, Object> status, List<RecentTraffic.Point> points, RecentTraffic.Point last)
+    /** @return the page: {@code status}'s figures, then the chart of {@code stats}' last 15 minutes */
+    public static String render(Map<String, Object> status, ProxyStats stats)
     {
+        List<RecentTraffic.Point> points = stats.recent().points();
+        RecentTraffic.Point last = stats.recent().latest();
         double peakRate = points.stream().mapToDouble(RecentTraffic.Point::perSecond).max().orElse(0);
         double peakMillis = points.stream().mapToDouble(RecentTraffic.Point::p99Millis).max().orElse(0);
         StringBuilder page = new StringBuilder(8192)

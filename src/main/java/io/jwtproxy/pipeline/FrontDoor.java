@@ -1,9 +1,11 @@
-package io.jwtproxy;
+package io.jwtproxy.pipeline;
 
 import java.util.List;
 
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 
+import io.jwtproxy.admin.AdminEndpoints;
 import io.jwtproxy.auth.Authentication;
 import io.jwtproxy.auth.Identity;
 import io.jwtproxy.exchange.Exchange;
@@ -12,11 +14,14 @@ import io.jwtproxy.http.Answer;
 import io.jwtproxy.http.ClientRequest;
 import io.jwtproxy.http.ForwardingFields;
 import io.jwtproxy.http.RequestPath;
+import io.jwtproxy.runtime.ProxyRuntime;
+import io.jwtproxy.websocket.WebSocketHandshake;
 
 /**
  * The steps every request takes before anything goes upstream, the same for both front ends: its
  * path in normal form (decided on and forwarded), the operators' endpoints under {@code ADMIN_PATH},
- * what the proxy answers itself ({@link LocalAnswers}), then authentication.
+ * what the proxy answers itself ({@link LocalAnswers}), then authentication, and a WebSocket handshake that
+ * cannot be forwarded.
  */
 public final class FrontDoor
 {
@@ -74,8 +79,7 @@ public final class FrontDoor
         }
         catch (RequestPath.Refused x)
         {
-            runtime.stats().requestReceived();
-            Exchange exchange = Exchange.begin(clientRequest.getMethod(), rawPath, clientRequest.getRemoteAddr(), runtime.exchanges());
+            Exchange exchange = Exchange.begin(clientRequest.getMethod(), rawPath, clientRequest.getRemoteAddr(), runtime.events());
             return refuse(exchange, new Authentication.Deny(HttpStatus.BAD_REQUEST_400, List.of(), x.getMessage(), 0));
         }
         if (admin != null)
@@ -87,8 +91,7 @@ public final class FrontDoor
             if (answer != null)
                 return new Answered(answer, null);
         }
-        runtime.stats().requestReceived();
-        Exchange exchange = Exchange.begin(clientRequest.getMethod(), context + path, clientRequest.getRemoteAddr(), runtime.exchanges());
+        Exchange exchange = Exchange.begin(clientRequest.getMethod(), context + path, clientRequest.getRemoteAddr(), runtime.events());
         Answer answer = localAnswers.answer(clientRequest, path, exchange);
         return answer == null ? new Admitted(path, exchange) : new Answered(answer, exchange);
     }
@@ -109,12 +112,21 @@ public final class FrontDoor
         Authentication.Outcome outcome = runtime.authentication().authenticate(clientRequest, admitted.path(), clientAddress);
         if (outcome instanceof Authentication.Deny deny)
             return refuse(admitted.exchange(), deny);
-        return new Authenticated(admitted.path(), admitted.exchange(), ((Authentication.Pass)outcome).identity());
+        Identity caller = ((Authentication.Pass)outcome).identity();
+        admitted.exchange().authenticated(caller == null ? null : caller.subject());
+        String handshakeRefusal = WebSocketHandshake.requested(clientRequest) ? WebSocketHandshake.refusal(clientRequest) : null;
+        if (handshakeRefusal != null)
+        {
+            // RFC 6455 §4.1: an HTTP/1.1 GET without a body; the connection is not kept after the handshake it meant to be.
+            Answer refused = Answer.empty(HttpStatus.BAD_REQUEST_400);
+            return new Answered(admitted.exchange().refuse(new Failure(HttpStatus.BAD_REQUEST_400, handshakeRefusal),
+                clientRequest.getProtocol().startsWith("HTTP/1") ? refused.with(HttpHeader.CONNECTION, "close") : refused), admitted.exchange());
+        }
+        return new Authenticated(admitted.path(), admitted.exchange(), caller);
     }
 
     private static Answered refuse(Exchange exchange, Authentication.Deny deny)
     {
-        exchange.fail(new Failure(deny.status(), deny.reason()));
-        return new Answered(deny.answer(), exchange);
+        return new Answered(exchange.refuse(new Failure(deny.status(), deny.reason()), deny.answer()), exchange);
     }
 }

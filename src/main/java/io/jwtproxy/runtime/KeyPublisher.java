@@ -1,4 +1,4 @@
-package io.jwtproxy;
+package io.jwtproxy.runtime;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -25,7 +25,7 @@ import io.jwtproxy.token.SigningKey;
  * (cacheable for JWKS_MAX_AGE, with an ETag) and, when the tokens carry an issuer, the discovery
  * document at OPENID_CONFIGURATION_PATH whose {@code issuer} is exactly the tokens' {@code iss}.
  */
-final class KeyPublisher
+public final class KeyPublisher
 {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -39,13 +39,13 @@ final class KeyPublisher
     }
 
     /** @return whether the path (inside the context) is one this publisher answers */
-    boolean serves(String path)
+    public boolean serves(String path)
     {
         return path.equals(tokens.jwksPath()) || path.equals(tokens.openIdConfigurationPath());
     }
 
     /** @return the answer to a request for one of {@link #serves(String) its paths} */
-    Answer answer(ClientRequest request, String path)
+    public Answer answer(ClientRequest request, String path)
     {
         String method = request.getMethod();
         if (!method.equals("GET") && !method.equals("HEAD"))

@@ -1,23 +1,25 @@
-package io.jwtproxy;
+package io.jwtproxy.admin;
 
-import java.io.IOException;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
 
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
-import jakarta.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
 
 import io.jwtproxy.auth.Authentication;
 import io.jwtproxy.auth.Identity;
 import io.jwtproxy.config.ForwardAuthGateway;
 import io.jwtproxy.exchange.Exchange;
 import io.jwtproxy.exchange.Failure;
+import io.jwtproxy.http.Answer;
 import io.jwtproxy.http.Cidr;
+import io.jwtproxy.http.ClientRequest;
 import io.jwtproxy.http.ForwardingFields;
 import io.jwtproxy.http.Headers;
 import io.jwtproxy.http.RequestPath;
+import io.jwtproxy.runtime.ProxyRuntime;
 import io.jwtproxy.token.JwtMinter;
 
 /**
@@ -30,9 +32,9 @@ import io.jwtproxy.token.JwtMinter;
  * request that names its original ambiguously or malformed gets 400. Its body is never needed.
  * Only {@code FORWARD_AUTH_CLIENTS} may ask.
  */
-final class ForwardAuth
+public final class ForwardAuth
 {
-    static final String PATH = "/forward-auth";
+    public static final String PATH = "/forward-auth";
 
     /**
      * The request a gateway asks about.
@@ -62,7 +64,7 @@ final class ForwardAuth
     private final List<Cidr> clients;
     private final ForwardAuthGateway gateway;
 
-    ForwardAuth(ProxyRuntime runtime, List<Cidr> clients, ForwardAuthGateway gateway)
+    public ForwardAuth(ProxyRuntime runtime, List<Cidr> clients, ForwardAuthGateway gateway)
     {
         this.runtime = runtime;
         this.clients = clients;
@@ -70,22 +72,21 @@ final class ForwardAuth
     }
 
     /** @param path a request path in normal form */
-    static boolean serves(String path)
+    public static boolean serves(String path)
     {
         return RequestPath.under(path, PATH);
     }
 
-    /** @param path the gateway request's path in normal form, below {@link #PATH} */
-    void decide(HttpServletRequest gatewayRequest, String path, HttpServletResponse response) throws IOException
+    /**
+     * @param path the gateway request's path in normal form, below {@link #PATH}
+     * @return the decision, to be written to the gateway; its exchange ends once it is
+     */
+    public Decision decide(ClientRequest gatewayRequest, String path)
     {
-        response.setHeader("Cache-Control", "no-store");
         String peer = gatewayRequest.getRemoteAddr();
         if (clients.stream().noneMatch(block -> block.contains(peer)))
-        {
-            deny(begin(gatewayRequest.getMethod(), path, peer), gatewayRequest, response,
-                new Authentication.Deny(HttpServletResponse.SC_FORBIDDEN, List.of(), peer + " is not in FORWARD_AUTH_CLIENTS", 0));
-            return;
-        }
+            return deny(begin(gatewayRequest.getMethod(), path, peer), new Authentication.Deny(HttpStatus.FORBIDDEN_403, List.of(),
+                peer + " is not in FORWARD_AUTH_CLIENTS", 0));
         Original original;
         try
         {
@@ -93,65 +94,62 @@ final class ForwardAuth
         }
         catch (Unclear x)
         {
-            deny(begin(gatewayRequest.getMethod(), path, peer), gatewayRequest, response,
-                new Authentication.Deny(HttpServletResponse.SC_BAD_REQUEST, List.of(), x.getMessage(), 0));
-            return;
+            return deny(begin(gatewayRequest.getMethod(), path, peer), new Authentication.Deny(HttpStatus.BAD_REQUEST_400, List.of(), x.getMessage(), 0));
         }
-        HttpServletRequest asked = new HttpServletRequestWrapper(gatewayRequest)
-        {
-            @Override
-            public String getMethod()
-            {
-                return original.method();
-            }
-        };
         Exchange exchange = begin(original.method(), original.path(), peer);
         // The gateway is trusted (a FORWARD_AUTH_CLIENT): failures count against the client it names.
         String clientAddress = ForwardingFields.clientAddress(peer, gatewayRequest.getHeaders("X-Forwarded-For"));
-        Authentication.Outcome outcome = runtime.authentication().authenticate(new ServletClientRequest(asked), original.path(), clientAddress);
+        Authentication.Outcome outcome = runtime.authentication().authenticate(gatewayRequest.withMethod(original.method()), original.path(),
+            clientAddress);
         if (outcome instanceof Authentication.Deny deny)
-        {
-            deny(exchange, gatewayRequest, response, deny);
-            return;
-        }
+            return deny(exchange, deny);
         Identity caller = ((Authentication.Pass)outcome).identity();
         JwtMinter.Minted minted;
         try
         {
-            minted = runtime.mint(caller, original.method(), original.uri());
+            minted = runtime.mint(caller, original.method(), original.uri(), exchange);
         }
         catch (RuntimeException x)
         {
-            deny(exchange, gatewayRequest, response, new Authentication.Deny(HttpServletResponse.SC_INTERNAL_SERVER_ERROR, List.of(), Failure.MINTING_FAILED.reason(), 0));
-            return;
+            return deny(exchange, new Authentication.Deny(HttpStatus.INTERNAL_SERVER_ERROR_500, List.of(), Failure.MINTING_FAILED.reason(), 0));
         }
-        exchange.minted(minted.jti(), caller == null ? null : caller.subject());
-        runtime.stats().forwardAuthDecided(true);
-        response.setHeader(runtime.proxy().tokenHeader(), minted.token());
+        exchange.forwardAuthDecided(true);
+        HttpFields.Mutable fields = HttpFields.build().put(HttpHeader.CACHE_CONTROL, "no-store").put(runtime.proxy().tokenHeader(), minted.token());
         if (caller != null)
         {
-            response.setHeader("X-Auth-Request-User", caller.subject());
+            fields.put("X-Auth-Request-User", caller.subject());
             if (caller.email() != null)
-                response.setHeader("X-Auth-Request-Email", caller.email());
+                fields.put("X-Auth-Request-Email", caller.email());
         }
-        response.setStatus(HttpServletResponse.SC_OK);
-        response.setContentLength(0);
-        exchange.finish(HttpServletResponse.SC_OK, false);
+        return new Decision(Answer.empty(HttpStatus.OK_200, fields), exchange);
+    }
+
+    /**
+     * What {@code /forward-auth} answers: 200 with the token, or a refusal.
+     *
+     * @param exchange the decision's exchange, finished by {@link #written}
+     */
+    public record Decision(Answer answer, Exchange exchange)
+    {
+        /** @param cut whether writing the answer failed */
+        public void written(boolean cut)
+        {
+            exchange.finish(answer.status(), cut);
+        }
     }
 
     private Exchange begin(String method, String path, String peer)
     {
-        Exchange exchange = Exchange.begin(method, path, peer, runtime.exchanges());
+        Exchange exchange = Exchange.beginDecision(method, path, peer, runtime.events());
         exchange.note("forward-auth decision for " + peer);
         return exchange;
     }
 
-    private void deny(Exchange exchange, HttpServletRequest request, HttpServletResponse response, Authentication.Deny deny) throws IOException
+    private static Decision deny(Exchange exchange, Authentication.Deny deny)
     {
-        runtime.stats().forwardAuthDecided(false);
-        exchange.fail(new Failure(deny.status(), deny.reason()));
-        ServletClientRequest.send(request, response, deny.answer());
-        exchange.finish(deny.status(), false);
+        exchange.forwardAuthDecided(false);
+        Answer answer = exchange.refuse(new Failure(deny.status(), deny.reason()), deny.answer());
+        return new Decision(answer.with(HttpHeader.CACHE_CONTROL, "no-store"), exchange);
     }
 
     /**
@@ -162,7 +160,7 @@ final class ForwardAuth
      * @param path the gateway request's path in normal form, below {@link #PATH}
      * @throws Unclear if another spelling disagrees, a field comes twice with two values, or a value is malformed
      */
-    static Original original(HttpServletRequest request, String path, ForwardAuthGateway gateway) throws Unclear
+    static Original original(ClientRequest request, String path, ForwardAuthGateway gateway) throws Unclear
     {
         String method = named(request, gateway.methodField(), ForwardAuthGateway.METHOD_FIELDS, gateway == ForwardAuthGateway.ANY);
         String uri = named(request, gateway.uriField(), ForwardAuthGateway.URI_FIELDS, gateway == ForwardAuthGateway.ANY);
@@ -220,7 +218,7 @@ final class ForwardAuth
      * @return the value, or null
      * @throws Unclear if another spelling, which a client may have written through the gateway, disagrees
      */
-    private static String named(HttpServletRequest request, String field, List<String> spellings, boolean any) throws Unclear
+    private static String named(ClientRequest request, String field, List<String> spellings, boolean any) throws Unclear
     {
         String value = field == null ? null : single(request, field);
         for (String spelling : spellings)
@@ -240,7 +238,7 @@ final class ForwardAuth
     }
 
     /** @return a field's one value, trimmed; null if absent or blank; a field sent twice with two values is {@link Unclear} */
-    private static String single(HttpServletRequest request, String name) throws Unclear
+    private static String single(ClientRequest request, String name) throws Unclear
     {
         String value = null;
         for (Enumeration<String> values = request.getHeaders(name); values != null && values.hasMoreElements(); )

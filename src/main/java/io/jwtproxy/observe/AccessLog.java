@@ -1,4 +1,4 @@
-package io.jwtproxy.exchange;
+package io.jwtproxy.observe;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -11,6 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.jwtproxy.config.AdminConfig;
+import io.jwtproxy.exchange.Exchange;
+import io.jwtproxy.exchange.ExchangeEvents;
 
 /**
  * One line per exchange, on the logger {@code io.jwtproxy.access}: method, path without the query,
@@ -19,7 +21,7 @@ import io.jwtproxy.config.AdminConfig;
  * the client's address and the upstream's status. Never the token or a secret, and never a character
  * that breaks or hides in a line ({@link #escaped}).
  */
-public final class AccessLog
+public final class AccessLog implements ExchangeEvents
 {
     private static final Logger ACCESS = LoggerFactory.getLogger("io.jwtproxy.access");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,7 +35,8 @@ public final class AccessLog
         this.format = format;
     }
 
-    public void write(Exchange exchange, int status, long nanos, String outcome)
+    @Override
+    public void finished(Exchange exchange, int status, long nanos, String outcome)
     {
         if (!ACCESS.isInfoEnabled())
             return;

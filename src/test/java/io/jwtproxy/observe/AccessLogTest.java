@@ -1,4 +1,4 @@
-package io.jwtproxy.exchange;
+package io.jwtproxy.observe;
 
 import org.junit.jupiter.api.Test;
 
