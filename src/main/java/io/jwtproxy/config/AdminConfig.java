@@ -1,7 +1,5 @@
 package io.jwtproxy.config;
 
-import java.util.Locale;
-
 import io.jwtproxy.http.RequestPath;
 
 /**
@@ -29,13 +27,9 @@ public record AdminConfig(String pathPrefix, boolean onPublicListener, boolean m
             problems.add(Setting.ADMIN_PATH, "\"" + prefix + "\" is not a path starting with /");
         else if (!RequestPath.isNormal(prefix = prefix.replaceAll("/+$", "")))
             problems.add(Setting.ADMIN_PATH, "\"" + prefix + "\" is not a path in normal form (no . or .. segments, no //)");
-        String metrics = Values.string(source, Setting.METRICS).trim().toLowerCase(Locale.ROOT);
-        if (!metrics.equals("on") && !metrics.equals("off"))
-            problems.add(Setting.METRICS, "\"" + metrics + "\" is neither on nor off");
-        String format = Values.string(source, Setting.ACCESS_LOG_FORMAT).trim().toLowerCase(Locale.ROOT);
-        if (!format.equals("text") && !format.equals("json"))
-            problems.add(Setting.ACCESS_LOG_FORMAT, "\"" + format + "\" is neither text nor json");
-        return new AdminConfig(prefix, true, !metrics.equals("off"), format.equals("json") ? AccessLogFormat.JSON : AccessLogFormat.TEXT);
+        String metrics = Values.choice(source, Setting.METRICS, problems);
+        String format = Values.choice(source, Setting.ACCESS_LOG_FORMAT, problems);
+        return new AdminConfig(prefix, true, !"off".equals(metrics), "json".equals(format) ? AccessLogFormat.JSON : AccessLogFormat.TEXT);
     }
 
     /** @return the same, with the endpoints on an admin listener of their own instead of the public one */

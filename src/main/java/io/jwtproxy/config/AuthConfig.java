@@ -148,7 +148,7 @@ public record AuthConfig(List<Method> methods, String issuer, URI jwksUrl, Strin
             else
                 publicPaths.add(path);
         }
-        int maxTokenBytes = Values.integer(source, Setting.JWT_MAX_BYTES, 512, 1 << 20, "is not a number of bytes from 512 to 1048576", problems);
+        int maxTokenBytes = Values.integer(source, Setting.JWT_MAX_BYTES, problems);
         Path basicFile = null;
         Htpasswd basicUsers = null;
         String basic = Values.optional(source, Setting.AUTH_BASIC_FILE);
@@ -169,8 +169,7 @@ public record AuthConfig(List<Method> methods, String issuer, URI jwksUrl, Strin
                 }
             }
         }
-        int basicMaxFailures = Values.integer(source, Setting.AUTH_BASIC_MAX_FAILURES, 1, 1_000_000, "is not a number of attempts from 1 to 1000000",
-            problems);
+        int basicMaxFailures = Values.integer(source, Setting.AUTH_BASIC_MAX_FAILURES, problems);
         return new AuthConfig(List.copyOf(methods), issuer, jwksUrl, audience, List.copyOf(algorithms), skew, claims, List.copyOf(trusted),
             userHeader, emailHeader, groupsHeader, List.copyOf(publicPaths), maxTokenBytes, basicFile, basicUsers, basicMaxFailures);
     }

@@ -75,8 +75,7 @@ public record ProxyConfig(Upstream upstream, String tokenHeader, Duration upstre
             problems.add(Setting.VIA_PSEUDONYM, "\"" + viaPseudonym + "\" is not a token (letters, digits, -._~ and the like)");
 
         boolean trustForwarded = Values.bool(source, Setting.TRUST_FORWARDED, problems);
-        int maxResponseHeaderBytes = Values.integer(source, Setting.MAX_RESPONSE_HEADER_BYTES, 1024, 1 << 20,
-            "is not a number of bytes from 1024 to 1048576", problems);
+        int maxResponseHeaderBytes = Values.integer(source, Setting.MAX_RESPONSE_HEADER_BYTES, problems);
 
         Duration webSocketIdleTimeout = Values.duration(source, Setting.WEBSOCKET_IDLE_TIMEOUT, problems);
         UpstreamTransport transport = UpstreamTransport.load(source, upstream, upstreamUrl != null, Instant.now(), problems);

@@ -83,7 +83,7 @@ public record ServerConfig(String host, int port, Duration clientIdleTimeout, in
     public static ServerConfig load(ConfigSource source, Problems problems)
     {
         boolean off = Values.string(source, Setting.HTTP_PORT).trim().toLowerCase(Locale.ROOT).equals("off");
-        int port = off ? OFF : Values.integer(source, Setting.HTTP_PORT, 0, 65535, "is not a port number (0-65535) or off", problems);
+        int port = off ? OFF : Values.integer(source, Setting.HTTP_PORT, problems);
         TlsListener tls = tls(source, problems);
         if (off && Values.optional(source, Setting.HTTPS_PORT) == null)
             problems.add(Setting.HTTP_PORT, "is off, but HTTPS_PORT is not set: the proxy would listen nowhere");
@@ -93,26 +93,16 @@ public record ServerConfig(String host, int port, Duration clientIdleTimeout, in
             Values.string(source, Setting.HTTP_HOST).trim(),
             port,
             Values.duration(source, Setting.CLIENT_IDLE_TIMEOUT, problems),
-            Values.integer(source, Setting.MAX_REQUEST_HEADER_BYTES, 1024, 1 << 20, "is not a number of bytes from 1024 to 1048576", problems),
-            Values.integer(source, Setting.LISTEN_BACKLOG, 1, 65535, "is not a queue length from 1 to 65535", problems),
-            Values.durationOrZero(source, Setting.SHUTDOWN_DELAY, problems),
+            Values.integer(source, Setting.MAX_REQUEST_HEADER_BYTES, problems),
+            Values.integer(source, Setting.LISTEN_BACKLOG, problems),
+            Values.duration(source, Setting.SHUTDOWN_DELAY, problems),
             Values.duration(source, Setting.SHUTDOWN_DRAIN, problems),
             tls, admin(source, problems), engine(source, problems));
     }
 
     private static Engine engine(ConfigSource source, Problems problems)
     {
-        String engine = Values.string(source, Setting.ENGINE).trim().toLowerCase(Locale.ROOT);
-        return switch (engine)
-        {
-            case "core" -> Engine.CORE;
-            case "servlet" -> Engine.SERVLET;
-            default ->
-            {
-                problems.add(Setting.ENGINE, "\"" + engine + "\" is neither core nor servlet");
-                yield Engine.CORE;
-            }
-        };
+        return "servlet".equals(Values.choice(source, Setting.ENGINE, problems)) ? Engine.SERVLET : Engine.CORE;
     }
 
     private static AdminListener admin(ConfigSource source, Problems problems)
@@ -142,7 +132,7 @@ public record ServerConfig(String host, int port, Duration clientIdleTimeout, in
                 problems.add(Setting.FORWARD_AUTH, "is true, but ADMIN_PORT is not set: /forward-auth is served on the admin listener only");
             return null;
         }
-        int port = Values.integer(source, Setting.ADMIN_PORT, 0, 65535, "is not a port number (0-65535)", problems);
+        int port = Values.integer(source, Setting.ADMIN_PORT, problems);
         return new AdminListener(Values.string(source, Setting.ADMIN_HOST).trim(), port, forwardAuth ? List.copyOf(clients) : null, gateway);
     }
 
@@ -174,7 +164,7 @@ public record ServerConfig(String host, int port, Duration clientIdleTimeout, in
                 problems.add(Setting.TLS_KEY_FILE, "is set, but HTTPS_PORT is not: set HTTPS_PORT to listen for TLS");
             return null;
         }
-        int port = Values.integer(source, Setting.HTTPS_PORT, 0, 65535, "is not a port number (0-65535)", problems);
+        int port = Values.integer(source, Setting.HTTPS_PORT, problems);
         Duration watchInterval = Values.duration(source, Setting.TLS_WATCH_INTERVAL, problems);
         if (certificateFile == null)
             problems.add(Setting.TLS_CERT_FILE, "is required with HTTPS_PORT (a PEM certificate chain, leaf first)");

@@ -46,7 +46,6 @@ public record TokenConfig(JwtAlgorithm algorithm, byte[] secret, SigningKey fixe
     /** RFC 7518 §3.2: an HS512 key must be at least as long as the hash output. */
     public static final int MIN_SECRET_BYTES = 64;
     /** Ten years: a longer token lifetime is a mistake, not a choice. */
-    private static final int MAX_TTL_SECONDS = 315_360_000;
 
     /**
      * Reads and checks the token settings, adding what is wrong to {@code problems}.
@@ -67,8 +66,8 @@ public record TokenConfig(JwtAlgorithm algorithm, byte[] secret, SigningKey fixe
         Duration jwksMaxAge = Values.duration(source, Setting.JWKS_MAX_AGE, problems);
         String rotate = Values.optional(source, Setting.JWT_ROTATE_EVERY);
         Duration rotateEvery = rotate == null ? null : Values.duration(source, Setting.JWT_ROTATE_EVERY, problems);
-        Integer ttlSeconds = seconds(source, Setting.JWT_TTL_SECONDS, 1, MAX_TTL_SECONDS, problems);
-        Integer skewSeconds = seconds(source, Setting.JWT_NOT_BEFORE_SKEW_SECONDS, 0, 3600, problems);
+        Integer ttlSeconds = seconds(source, Setting.JWT_TTL_SECONDS, problems);
+        Integer skewSeconds = seconds(source, Setting.JWT_NOT_BEFORE_SKEW_SECONDS, problems);
         boolean bindRequest = Values.bool(source, Setting.JWT_BIND_REQUEST, problems);
         String jwksPath = path(source, Setting.JWKS_PATH, problems);
         String openIdPath = path(source, Setting.OPENID_CONFIGURATION_PATH, problems);
@@ -267,11 +266,11 @@ public record TokenConfig(JwtAlgorithm algorithm, byte[] secret, SigningKey fixe
         return value;
     }
 
-    private static Integer seconds(ConfigSource source, Setting setting, int min, int max, Problems problems)
+    private static Integer seconds(ConfigSource source, Setting setting, Problems problems)
     {
         if (Values.optional(source, setting) == null)
             return null;
-        int value = Values.integer(source, setting, min, max, "is not a whole number of seconds from " + min + " to " + max, problems);
+        int value = Values.integer(source, setting, problems);
         return value < 0 ? null : value;
     }
 

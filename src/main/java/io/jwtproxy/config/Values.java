@@ -29,6 +29,16 @@ final class Values
         return value == null || value.isBlank() ? null : value.trim();
     }
 
+    /** @return one of the setting's choices ({@link ValueKind#choices()}), lower-cased; null after a problem */
+    static String choice(ConfigSource source, Setting setting, Problems problems)
+    {
+        String value = string(source, setting).trim().toLowerCase(Locale.ROOT);
+        if (setting.kind().choices().contains(value))
+            return value;
+        problems.add(setting, "\"" + value + "\" is " + setting.kind().what());
+        return null;
+    }
+
     static boolean bool(ConfigSource source, Setting setting, Problems problems)
     {
         String value = string(source, setting).trim().toLowerCase(Locale.ROOT);
@@ -37,38 +47,32 @@ final class Values
         return value.equals("true");
     }
 
-    /** @return the number, or -1 after a problem saying it is not {@code what} */
-    static int integer(ConfigSource source, Setting setting, int min, int max, String what, Problems problems)
+    /** @return the number, within the setting's {@link ValueKind}, or -1 after a problem saying what it should be */
+    static int integer(ConfigSource source, Setting setting, Problems problems)
     {
+        ValueKind kind = setting.kind();
         String value = string(source, setting).trim();
         try
         {
             int number = Integer.parseInt(value);
-            if (number >= min && number <= max)
+            if (number >= kind.min() && number <= kind.max())
                 return number;
         }
         catch (NumberFormatException ignored)
         {
             // Reported below, with the range.
         }
-        problems.add(setting, "\"" + value + "\" " + what);
+        problems.add(setting, "\"" + value + "\" is not " + kind.what());
         return -1;
     }
 
-    /** "250ms", "30s", "5m", "2h", "7d", or ISO-8601 ("PT30S", "P7D"); positive. @return it, or null after a problem */
+    /**
+     * "250ms", "30s", "5m", "2h", "7d", or ISO-8601 ("PT30S", "P7D"); positive unless the setting's {@link ValueKind} allows
+     * {@code 0s} (none). @return it, or null after a problem
+     */
     static Duration duration(ConfigSource source, Setting setting, Problems problems)
     {
-        return duration(source, setting, false, problems);
-    }
-
-    /** @return the setting's duration, where {@code 0s} (none) is allowed; null after a problem */
-    static Duration durationOrZero(ConfigSource source, Setting setting, Problems problems)
-    {
-        return duration(source, setting, true, problems);
-    }
-
-    private static Duration duration(ConfigSource source, Setting setting, boolean zeroAllowed, Problems problems)
-    {
+        boolean zeroAllowed = setting.kind().min() == 0;
         String value = string(source, setting).trim();
         Matcher simple = DURATION.matcher(value);
         Duration duration = null;
