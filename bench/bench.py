@@ -234,7 +234,7 @@ def main():
                         help="loads to run")
     parser.add_argument("--warmup-seconds", type=int, default=30, help="jwt-proxy's measured warm-up")
     parser.add_argument("--launch", choices=["lean", "readme", "plain"], default="lean",
-                        help="jwt-proxy (the small-request and body targets) as 'Running it lean' says with its access log off like the peers' (lean), exactly as the README's "
+                        help="jwt-proxy (the small-request and body targets) as docs/deployment.md's 'Running it lean' says with its access log off like the peers' (lean), exactly as the README's "
                              "run command starts it (readme: bin/jwt-proxy, access log on), or with the JVM's defaults (plain: java -jar)")
     args = parser.parse_args()
 
@@ -270,7 +270,7 @@ def main():
                         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
                         "-keyout", str(tls / "key.pem"), "-out", str(tls / "cert.pem")], check=True, capture_output=True)
     services = {}
-    # The launch the README recommends for production (section "Running it lean"), access log off like the peers'.
+    # The launch the README recommends for production (docs/deployment.md, "Running it lean"), access log off like the peers'.
     java = [args.java, "-Xmx128m", "-XX:+UseSerialGC", "-Dio.jwtproxy.access.LEVEL=WARN", "-jar", str(jar)]
     lean = {"MALLOC_ARENA_MAX": "2"}
     proxy_command = {"lean": java, "readme": [str(ROOT / "bin" / "jwt-proxy")], "plain": [args.java, "-jar", str(jar)]}[args.launch]

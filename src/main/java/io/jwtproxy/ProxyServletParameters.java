@@ -20,7 +20,7 @@ import io.jwtproxy.config.ProxyConfig;
  */
 final class ProxyServletParameters implements ServletConfig
 {
-    /** Set differently from Jetty; web.xml may override each. The README's init-param table is checked against it. */
+    /** Set differently from Jetty; web.xml may override each. docs/settings.md's init-param table is generated from it. */
     static final Map<String, String> DEFAULTS = Map.of(
         // Jetty's "timeout" is a total exchange timeout (60 s by default) that cuts any large
         // transfer however healthy; idleTimeout still ends a stalled upstream.

@@ -1,39 +1,76 @@
 package io.jwtproxy;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
 import io.jwtproxy.config.Setting;
+import io.jwtproxy.testing.GeneratedPage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What operators read says what the code does: the README's tables and jetty-base's descriptor are held to {@link Setting}. */
+/**
+ * What operators read says what the code does: docs/settings.md is generated from {@link Setting}, the
+ * README stays a front door, every link between the pages resolves, and jetty-base's descriptor passes
+ * every setting.
+ */
 class DocumentationTest
 {
-    private static final Pattern ROW = Pattern.compile("^\\| `([A-Z_]+)` \\| (.+?) \\| (.+?) \\|$", Pattern.MULTILINE);
+    private static final Pattern LINK = Pattern.compile("\\]\\(([^)#\\s]+)(#[^)\\s]*)?\\)");
 
     @Test
-    void eachSettingsTableListsExactlyItsSettingsWithTheirDefaultsAndMeanings() throws Exception
+    void settingsReferenceIsGeneratedFromTheSettingsThemselves() throws IOException
     {
-        String readme = Files.readString(Path.of("README.md"));
-        String every = section(readme, "Read by every deployment", "Read by the executable jar only");
-        String jar = section(readme, "Read by the executable jar only", "Durations are written");
-
-        assertThat(rows(every)).containsExactlyEntriesOf(documented(Setting.Scope.EVERY_DEPLOYMENT));
-        assertThat(rows(jar)).containsExactlyEntriesOf(documented(Setting.Scope.JAR));
+        GeneratedPage.check(Path.of("docs/settings.md"), settingsReference());
     }
 
     @Test
-    void jettyBasesDescriptorPassesEverySettingTheWarReadsButTheSecret() throws Exception
+    void readmeIsAFrontDoorOfAtMost300Lines() throws IOException
+    {
+        List<String> readme = Files.readAllLines(Path.of("README.md"));
+        assertThat(readme).as("README.md's lines").hasSizeLessThanOrEqualTo(300);
+        assertThat(String.join("\n", readme)).contains("docs/settings.md", "docs/deployment.md", "docs/tokens.md");
+    }
+
+    @Test
+    void everyRelativeLinkOfTheReadmeAndTheDocsResolves() throws IOException
+    {
+        List<Path> pages = new ArrayList<>(List.of(Path.of("README.md")));
+        for (String folder : List.of("docs", "bench"))
+        {
+            try (Stream<Path> files = Files.walk(Path.of(folder)))
+            {
+                files.filter(file -> file.toString().endsWith(".md")).forEach(pages::add);
+            }
+        }
+        List<String> broken = new ArrayList<>();
+        for (Path page : pages)
+        {
+            Matcher link = LINK.matcher(Files.readString(page));
+            while (link.find())
+            {
+                String target = link.group(1);
+                if (target.contains("://") || target.startsWith("mailto:"))
+                    continue;
+                Path resolved = page.toAbsolutePath().getParent().resolve(target).normalize();
+                if (!Files.exists(resolved))
+                    broken.add(page + " -> " + target);
+            }
+        }
+        assertThat(pages).as("pages under docs/").hasSizeGreaterThanOrEqualTo(8);
+        assertThat(broken).as("links to files that do not exist").isEmpty();
+    }
+
+    @Test
+    void jettyBasesDescriptorPassesEverySettingTheWarReadsButTheSecret() throws IOException
     {
         String descriptor = Files.readString(Path.of("jetty-base/webapps/jwt-proxy.xml"));
         Matcher passed = Pattern.compile("<Call name=\"setInitParameter\"><Arg>([A-Z_]+)</Arg><Arg><Property name=\"([A-Z_]+)\" default=\"\"/></Arg></Call>")
@@ -50,42 +87,47 @@ class DocumentationTest
         assertThat(names).as("settings start.d can give the WAR").containsExactlyElementsOf(expected);
     }
 
-    @Test
-    void proxyServletDefaultsTableMatchesTheCode() throws Exception
+    /** docs/settings.md: every setting by topic, with its kind of value, default, scope and meaning; then the servlet's init-params. */
+    static String settingsReference()
     {
-        String readme = Files.readString(Path.of("README.md"));
-        ProxyServletParameters.DEFAULTS.forEach((name, value) ->
-            assertThat(readme).as("README's init-param table gives %s=%s", name, value)
-                .containsPattern("\\| `" + name + "` \\| `" + value + "`"));
-    }
+        StringBuilder page = new StringBuilder();
+        page.append(GeneratedPage.header("Settings reference", "io.jwtproxy.config.Setting", "DocumentationTest"));
+        page.append("""
+            Each setting is read, in this order of precedence, from a JVM system property (`-DUPSTREAM_URL=…`), an
+            environment variable, or a servlet context parameter of the same name (WAR only), else its default.
+            Everything is validated once at start-up; a bad value stops start-up with one line naming every bad
+            setting, for example
+            `jwt-proxy: invalid configuration: UPSTREAM_URL: "ftp://files" is not an absolute http(s) URL; JWT_SECRET: is 16 bytes; HS512 needs at least 64 (RFC 7518 §3.2)`
+            (exit status 2 for the jar; a failed deployment for the WAR). Secrets are never logged.
 
-    private static String section(String text, String from, String to)
-    {
-        int start = text.indexOf(from);
-        int end = text.indexOf(to, start);
-        assertThat(start).as("README has \"%s\"", from).isNotNegative();
-        assertThat(end).as("README has \"%s\" after \"%s\"", to, from).isGreaterThan(start);
-        return text.substring(start, end);
-    }
+            *jar* marks what only the executable jar reads; a WAR leaves that to its container.
 
-    /** name -> "default | meaning", as the table writes them */
-    private static Map<String, String> rows(String table)
-    {
-        Map<String, String> rows = new LinkedHashMap<>();
-        Matcher row = ROW.matcher(table);
-        while (row.find())
-            rows.put(row.group(1), row.group(2) + " | " + row.group(3));
-        return rows;
-    }
-
-    private static Map<String, String> documented(Setting.Scope scope)
-    {
-        Map<String, String> rows = new LinkedHashMap<>();
-        for (Setting setting : Setting.values())
+            """);
+        for (Setting.Topic topic : Setting.Topic.values())
         {
-            if (setting.scope() == scope)
-                rows.put(setting.name(), (setting.defaultValue() == null ? "none" : "`" + setting.defaultValue() + "`") + " | " + setting.description());
+            page.append("## ").append(topic.title()).append("\n\nExplained in [").append(topic.page()).append("](").append(topic.page()).append(").\n\n");
+            page.append("| Setting | Value | Default | Meaning |\n|---|---|---|---|\n");
+            for (Setting setting : Setting.values())
+            {
+                if (setting.topic() != topic)
+                    continue;
+                page.append("| `").append(setting.name()).append('`').append(setting.scope() == Setting.Scope.JAR ? " *jar*" : "")
+                    .append(" | ").append(setting.kind().documented())
+                    .append(" | ").append(setting.defaultValue() == null ? "none" : "`" + setting.defaultValue() + "`")
+                    .append(" | ").append(setting.description()).append(" |\n");
+            }
+            page.append('\n');
         }
-        return rows;
+        page.append("""
+            ## Jetty's proxy servlet
+
+            The WAR's `JwtProxyServlet` is Jetty's `AsyncProxyServlet`; `ProxyServletParameters` sets some of its
+            init-params differently, and an `<init-param>` in `web.xml` overrides any of them:
+
+            | init-param | jwt-proxy's default |
+            |---|---|
+            """);
+        new java.util.TreeMap<>(ProxyServletParameters.DEFAULTS).forEach((name, value) -> page.append("| `").append(name).append("` | `").append(value).append("` |\n"));
+        return page.toString();
     }
 }

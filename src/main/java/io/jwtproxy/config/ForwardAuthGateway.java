@@ -10,7 +10,7 @@ import java.util.Locale;
  */
 public enum ForwardAuthGateway
 {
-    /** nginx {@code auth_request}, with the README's snippet setting {@code X-Original-Method} and {@code -URI}. */
+    /** nginx {@code auth_request}, with docs/forward-auth.md's snippet setting {@code X-Original-Method} and {@code -URI}. */
     NGINX("X-Original-Method", "X-Original-URI"),
     /** Caddy {@code forward_auth}: {@code X-Forwarded-Method} and {@code -Uri}. */
     CADDY("X-Forwarded-Method", "X-Forwarded-Uri"),

@@ -241,7 +241,7 @@ public enum Setting
     FORWARD_AUTH_GATEWAY(Scope.JAR, Topic.FORWARD_AUTH, ValueKind.choice("any", "nginx", "caddy", "traefik", "envoy"),
         "any",
         "Which gateway calls `/forward-auth`, and so where the original method and URI are read: `nginx` "
-        + "(`X-Original-Method`, `X-Original-URI`, as the README's snippet sets them), `caddy` or `traefik` "
+        + "(`X-Original-Method`, `X-Original-URI`, as docs/forward-auth.md's snippet sets them), `caddy` or `traefik` "
         + "(`X-Forwarded-Method`, `X-Forwarded-Uri`), `envoy` (the path after `/forward-auth`, the request's method), "
         + "or `any` (whichever is there). Another spelling that disagrees, which only a client could have written, "
         + "gets 400, as does an original URI that is not a plain path."),
@@ -272,7 +272,7 @@ public enum Setting
     ENGINE(Scope.JAR, Topic.LISTENERS, ValueKind.choice("core", "servlet"),
         "core",
         "How the embedded server runs the proxy: `core` on Jetty's core handlers and HTTP client, non-blocking "
-        + "(1.2-1.6 times the requests per second of `servlet` at 55-76 % of its CPU per request, see Performance); "
+        + "(1.2-1.6 times the requests per second of `servlet` at 55-76 % of its CPU per request, see bench/results-2026-12.md); "
         + "`servlet` in the WAR's `JwtProxyServlet` (Jetty's proxy servlet), the code path of Tomcat and jetty-base. "
         + "Both behave the same, but `AUTH=container` needs `servlet`.");
 
@@ -288,7 +288,7 @@ public enum Setting
     /** What a setting is about: the page of docs/ that explains it. */
     public enum Topic
     {
-        UPSTREAM("The upstream", "deployment.md"),
+        UPSTREAM("The upstream", "behaviour.md"),
         TOKENS("Tokens and keys", "tokens.md"),
         AUTHENTICATION("Authentication", "authentication.md"),
         FORWARD_AUTH("Forward-auth", "forward-auth.md"),
@@ -359,7 +359,7 @@ public enum Setting
         return defaultValue;
     }
 
-    /** @return what the setting means, as the README's settings table says it */
+    /** @return what the setting means, as docs/settings.md says it */
     public String description()
     {
         return description;
