@@ -61,6 +61,8 @@ class MetricsReferenceTest
 
         assertThat(families).containsKeys("jwtproxy_requests", "jwtproxy_upstream_failures", "jwtproxy_authentications",
             "jwtproxy_signing_key_retires_in_seconds", "jwtproxy_forward_auth_decisions", "jvm_memory_used_bytes");
+        assertThat(families.keySet()).as("every family is the proxy's own, the JVM's or the process's")
+            .allMatch(name -> name.startsWith("jwtproxy_") || name.startsWith("jvm_") || name.startsWith("process_"));
         GeneratedPage.check(Path.of("docs/metrics.md"), reference(families));
     }
 
@@ -91,13 +93,16 @@ class MetricsReferenceTest
             What `/metrics` exposes (see [operations](operations.md) for where it is served and how to scrape it). The proxy's own
             families start with `jwtproxy_`; no label carries a path, a user or a token id. `jwtproxy_authentications_total` is
             there when `AUTH` names a method; the two key-schedule gauges with ES256/RS256/EdDSA while a successor key is
-            scheduled. `METRICS=off` turns them all off. The `jvm_` families are the Prometheus Java client's `JvmMetrics`.
+            scheduled. `METRICS=off` turns them all off.
 
             | Metric | Type | Labels | Meaning |
             |---|---|---|---|
             """);
         families.forEach((name, family) ->
         {
+            // The JVM's and the process's vary with the JVM and its collections (a pool's allocation counter appears after a GC): rows below.
+            if (!name.startsWith("jwtproxy_"))
+                return;
             TreeSet<String> labels = new TreeSet<>();
             family.getMetricList().forEach(metric -> metric.getLabelList().forEach(label -> labels.add(label.getName())));
             String type = family.getType().name().toLowerCase(java.util.Locale.ROOT);
@@ -106,6 +111,8 @@ class MetricsReferenceTest
                 .append(labels.isEmpty() ? "" : "`" + String.join("`, `", labels) + "`").append(" | ")
                 .append(family.getHelp().replace("|", "\\|")).append(" |\n");
         });
+        page.append("| `jvm_*` | | | the Prometheus Java client's `JvmMetrics`: memory areas and pools, buffer pools, classes, compilation, GC, threads, runtime info |\n");
+        page.append("| `process_*` | | | the same client's process metrics: CPU seconds, resident and virtual memory, open and maximum file descriptors, start time |\n");
         return page.toString();
     }
 }
