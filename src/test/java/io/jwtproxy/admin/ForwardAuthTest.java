@@ -1,4 +1,4 @@
-package io.jwtproxy;
+package io.jwtproxy.admin;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,10 +17,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import io.jwtproxy.config.ConfigException;
 import io.jwtproxy.config.ConfigSource;
 import io.jwtproxy.config.EmbeddedConfig;
+import io.jwtproxy.config.Setting;
 import io.jwtproxy.embedded.EmbeddedServer;
 import io.jwtproxy.testing.Proxies;
 import io.jwtproxy.testing.Proxy;
 import io.jwtproxy.testing.RawHttp;
+import io.jwtproxy.testing.Settings;
 import io.jwtproxy.testing.Tokens;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,13 +44,11 @@ class ForwardAuthTest
 
     private Proxy proxy(String... more)
     {
-        String[] base = {"ADMIN_PORT", "0", "FORWARD_AUTH", "true", "AUTH", "basic", "AUTH_BASIC_FILE", USERS, "JWT_BIND_REQUEST", "true"};
-        String[] all = new String[base.length + more.length];
-        System.arraycopy(base, 0, all, 0, base.length);
-        System.arraycopy(more, 0, all, base.length, more.length);
+        Settings settings = Settings.of(Setting.ADMIN_PORT, 0).with(Setting.FORWARD_AUTH, true).with(Setting.AUTH, "basic")
+            .with(Setting.AUTH_BASIC_FILE, USERS).with(Setting.JWT_BIND_REQUEST, true).with(more);
         try
         {
-            return proxies.startRevealing(all);
+            return proxies.startRevealing(settings);
         }
         catch (Exception x)
         {

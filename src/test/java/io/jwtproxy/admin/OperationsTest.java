@@ -1,4 +1,4 @@
-package io.jwtproxy;
+package io.jwtproxy.admin;
 
 import java.io.ByteArrayInputStream;
 import java.net.URI;

@@ -2,6 +2,8 @@ package io.jwtproxy.config;
 
 import org.junit.jupiter.api.Test;
 
+import io.jwtproxy.testing.Settings;
+
 import static io.jwtproxy.config.SettingsTest.embedded;
 import static io.jwtproxy.config.SettingsTest.embeddedProblem;
 import static io.jwtproxy.config.SettingsTest.webappProblem;
@@ -10,14 +12,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** AUTH and its methods' settings: each wrong one named, in the jar and in the WAR alike. */
 class AuthSettingsTest
 {
-    private static final String[] BEARER = {"AUTH", "bearer", "AUTH_ISSUER", "https://idp.example/realms/main", "AUTH_AUDIENCE", "shop"};
+    private static final Settings BEARER = Settings.of(Setting.AUTH, "bearer").with(Setting.AUTH_ISSUER, "https://idp.example/realms/main")
+        .with(Setting.AUTH_AUDIENCE, "shop");
 
-    private static String[] with(String[] base, String... more)
+    private static String[] with(Settings base, String... more)
     {
-        String[] all = new String[base.length + more.length];
-        System.arraycopy(base, 0, all, 0, base.length);
-        System.arraycopy(more, 0, all, base.length, more.length);
-        return all;
+        return base.with(more).pairs();
     }
 
     @Test

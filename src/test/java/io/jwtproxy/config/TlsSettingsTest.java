@@ -5,9 +5,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.jwtproxy.testing.Certificates;
 import io.jwtproxy.testing.Certificates.Issued;
 import io.jwtproxy.testing.Certificates.KeyForm;
+import io.jwtproxy.testing.Certificates;
+import io.jwtproxy.testing.Settings;
 
 import static io.jwtproxy.config.SettingsTest.embedded;
 import static io.jwtproxy.config.SettingsTest.embeddedProblem;
@@ -24,12 +25,8 @@ class TlsSettingsTest
 
     private String[] listener(Issued server, String... more)
     {
-        String[] pairs = {"HTTPS_PORT", "0", "TLS_CERT_FILE", server.writeChain(dir.resolve("chain.pem")).toString(),
-            "TLS_KEY_FILE", server.writeKey(dir.resolve("key.pem"), KeyForm.TRADITIONAL).toString()};
-        String[] all = new String[pairs.length + more.length];
-        System.arraycopy(pairs, 0, all, 0, pairs.length);
-        System.arraycopy(more, 0, all, pairs.length, more.length);
-        return all;
+        return Settings.of(Setting.HTTPS_PORT, 0).with(Setting.TLS_CERT_FILE, server.writeChain(dir.resolve("chain.pem")))
+            .with(Setting.TLS_KEY_FILE, server.writeKey(dir.resolve("key.pem"), KeyForm.TRADITIONAL)).with(more).pairs();
     }
 
     @Test

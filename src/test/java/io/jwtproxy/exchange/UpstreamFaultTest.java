@@ -1,4 +1,4 @@
-package io.jwtproxy;
+package io.jwtproxy.exchange;
 
 import java.io.IOException;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.jwtproxy;
+package io.jwtproxy.http;
 
 import java.util.concurrent.TimeUnit;
 

@@ -1,4 +1,4 @@
-package io.jwtproxy;
+package io.jwtproxy.observe;
 
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

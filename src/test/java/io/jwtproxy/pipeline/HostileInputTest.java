@@ -1,4 +1,4 @@
-package io.jwtproxy;
+package io.jwtproxy.pipeline;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,7 +18,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.jwtproxy.pipeline.LocalAnswers;
 import io.jwtproxy.testing.CannedUpstream;
 import io.jwtproxy.testing.Proxies;
 import io.jwtproxy.testing.RawHttp;

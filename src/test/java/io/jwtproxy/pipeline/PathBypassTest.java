@@ -1,4 +1,4 @@
-package io.jwtproxy;
+package io.jwtproxy.pipeline;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * No way past {@code AUTH_PUBLIC_PATHS} by the path's spelling: the jar with {@code AUTH=basic} and
  * {@code /public/} open, in front of an upstream that records each request head it gets. Every
  * decision is made on the path in normal form, and exactly that path is forwarded; a path that has
- * none is 400. (The WAR in Tomcat and jetty-home: {@code ContainerIT}.)
+ * none is 400. (The WAR in Tomcat and jetty-home: {@code Container*IT}.)
  */
 class PathBypassTest
 {

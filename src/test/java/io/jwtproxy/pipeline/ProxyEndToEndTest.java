@@ -1,4 +1,4 @@
-package io.jwtproxy;
+package io.jwtproxy.pipeline;
 
 import java.io.IOException;
 import java.net.InetAddress;

@@ -2,15 +2,13 @@ package io.jwtproxy.testing;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashMap;
-import java.util.Map;
 
 import org.eclipse.jetty.server.Server;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-import io.jwtproxy.config.ConfigSource;
 import io.jwtproxy.config.EmbeddedConfig;
+import io.jwtproxy.config.Setting;
 import io.jwtproxy.embedded.EmbeddedServer;
 import io.jwtproxy.embedded.Main;
 
@@ -27,16 +25,20 @@ public final class Proxies implements AfterEachCallback
     private CannedUpstream upstream;
 
     /**
-     * @param settings names and values; HTTP_HOST and HTTP_PORT are 127.0.0.1 and 0 unless given.
+     * @param settings HTTP_HOST and HTTP_PORT are 127.0.0.1 and 0 unless given, ENGINE {@link #engine()}.
      *                 Without UPSTREAM_URL this is the jar's demo, in front of its echo upstream.
      */
+    public Proxy start(Settings settings)
+    {
+        Settings all = settings.withDefault(Setting.HTTP_HOST, "127.0.0.1").withDefault(Setting.HTTP_PORT, 0).withDefault(Setting.ENGINE, engine());
+        proxy = track(new Proxy(Main.start(EmbeddedConfig.load(all.source()))));
+        return proxy;
+    }
+
+    /** @param settings names of {@link Setting}s and values, alternately; see {@link #start(Settings)} */
     public Proxy start(String... settings)
     {
-        Map<String, String> values = new HashMap<>(Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "ENGINE", engine()));
-        for (int i = 0; i < settings.length; i += 2)
-            values.put(settings[i], settings[i + 1]);
-        proxy = track(new Proxy(Main.start(EmbeddedConfig.load(ConfigSource.of(values)))));
-        return proxy;
+        return start(Settings.of(settings));
     }
 
     /**
@@ -52,11 +54,7 @@ public final class Proxies implements AfterEachCallback
     public Proxy start(CannedUpstream upstream, String... settings)
     {
         this.upstream = track(upstream);
-        String[] withUpstream = new String[settings.length + 2];
-        withUpstream[0] = "UPSTREAM_URL";
-        withUpstream[1] = upstream.url();
-        System.arraycopy(settings, 0, withUpstream, 2, settings.length);
-        return start(withUpstream);
+        return start(Settings.of(Setting.UPSTREAM_URL, upstream.url()).with(settings));
     }
 
     /** @return a proxy the test built itself (from its own runtime, or with a filter in front), now started */
@@ -97,15 +95,16 @@ public final class Proxies implements AfterEachCallback
     }
 
     /** @return a proxy in front of a {@link #revealingEcho()}, signing with the seed's secret, with these settings too */
+    public Proxy startRevealing(Settings settings) throws Exception
+    {
+        return start(Settings.of(Setting.UPSTREAM_URL, "http://127.0.0.1:" + EmbeddedServer.port(revealingEcho()))
+            .with(Setting.JWT_SECRET, Tokens.SEED_SECRET).with(settings));
+    }
+
+    /** @param settings names of {@link Setting}s and values, alternately; see {@link #startRevealing(Settings)} */
     public Proxy startRevealing(String... settings) throws Exception
     {
-        String[] all = new String[settings.length + 4];
-        all[0] = "UPSTREAM_URL";
-        all[1] = "http://127.0.0.1:" + EmbeddedServer.port(revealingEcho());
-        all[2] = "JWT_SECRET";
-        all[3] = Tokens.SEED_SECRET;
-        System.arraycopy(settings, 0, all, 4, settings.length);
-        return start(all);
+        return startRevealing(Settings.of(settings));
     }
 
     /** Stops {@code resource} after the test, before what was started earlier. */

@@ -1,4 +1,4 @@
-package io.jwtproxy;
+package io.jwtproxy.tls;
 
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -33,14 +33,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.jwtproxy.config.Setting;
 import io.jwtproxy.embedded.EmbeddedServer;
-import io.jwtproxy.testing.Certificates;
 import io.jwtproxy.testing.Certificates.Issued;
 import io.jwtproxy.testing.Certificates.KeyForm;
+import io.jwtproxy.testing.Certificates;
 import io.jwtproxy.testing.Proxies;
 import io.jwtproxy.testing.Proxy;
 import io.jwtproxy.testing.RawHttp;
 import io.jwtproxy.testing.ServletServer;
+import io.jwtproxy.testing.Settings;
 import io.jwtproxy.testing.TlsProbe;
 import io.jwtproxy.testing.Tokens;
 
@@ -72,22 +74,15 @@ class Http2AndTlsTest
         return "http://127.0.0.1:" + EmbeddedServer.port(proxies.revealingEcho());
     }
 
-    private String[] tls(Issued server)
+    private Settings tls(Issued server)
     {
-        return new String[]{"HTTPS_PORT", "0", "TLS_CERT_FILE", server.writeChain(dir.resolve("chain.pem")).toString(),
-            "TLS_KEY_FILE", server.writeKey(dir.resolve("key.pem"), KeyForm.TRADITIONAL).toString()};
+        return Settings.of(Setting.HTTPS_PORT, 0).with(Setting.TLS_CERT_FILE, server.writeChain(dir.resolve("chain.pem")))
+            .with(Setting.TLS_KEY_FILE, server.writeKey(dir.resolve("key.pem"), KeyForm.TRADITIONAL));
     }
 
-    private Proxy proxy(String upstream, String[] tls, String... more)
+    private Proxy proxy(String upstream, Settings tls, String... more)
     {
-        String[] all = new String[4 + tls.length + more.length];
-        all[0] = "UPSTREAM_URL";
-        all[1] = upstream;
-        all[2] = "JWT_SECRET";
-        all[3] = Tokens.SEED_SECRET;
-        System.arraycopy(tls, 0, all, 4, tls.length);
-        System.arraycopy(more, 0, all, 4 + tls.length, more.length);
-        return proxies.start(all);
+        return proxies.start(Settings.of(Setting.UPSTREAM_URL, upstream).with(Setting.JWT_SECRET, Tokens.SEED_SECRET).with(tls).with(more));
     }
 
     @Test
@@ -126,7 +121,7 @@ class Http2AndTlsTest
     @Test
     void thePlainListenerSpeaksH2cWithPriorKnowledgeAndEveryStreamGetsItsOwnToken() throws Exception
     {
-        Proxy proxy = proxy(echoUrl(), new String[0]);
+        Proxy proxy = proxy(echoUrl(), Settings.none());
         h2c.start();
 
         CompletableFuture<ContentResponse> first = new CompletableResponseListener(h2c.newRequest(proxy.uri("/stream/1"))).send();
@@ -159,7 +154,7 @@ class Http2AndTlsTest
     @Test
     void anHttp11UpgradeToH2cIsNotActedOnOnThePlainListener() throws Exception
     {
-        Proxy proxy = proxy(echoUrl(), new String[0]);
+        Proxy proxy = proxy(echoUrl(), Settings.none());
 
         try (RawHttp http = proxy.connect())
         {
@@ -176,7 +171,7 @@ class Http2AndTlsTest
     @Test
     void withUpstreamProtocolH2cTheUpstreamLegIsHttp2AndNoConnectionSpecificFieldReachesIt() throws Exception
     {
-        Proxy proxy = proxy(echoUrl(), new String[0], "UPSTREAM_PROTOCOL", "h2c");
+        Proxy proxy = proxy(echoUrl(), Settings.none(), "UPSTREAM_PROTOCOL", "h2c");
 
         try (RawHttp http = proxy.connect())
         {
@@ -197,7 +192,7 @@ class Http2AndTlsTest
     @Test
     void theUpstreamsTrailersReachTheClientOverHttp2AndInTheLastChunkOfHttp11() throws Exception
     {
-        Proxy proxy = proxy(trailingUpstream(), new String[0]);
+        Proxy proxy = proxy(trailingUpstream(), Settings.none());
         h2c.start();
 
         ContentResponse overH2 = h2c.newRequest(proxy.uri("/trailing")).headers(headers -> headers.put("TE", "trailers")).send();

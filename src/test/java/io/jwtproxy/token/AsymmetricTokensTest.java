@@ -1,4 +1,4 @@
-package io.jwtproxy;
+package io.jwtproxy.token;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -47,7 +47,6 @@ import io.jwtproxy.pem.PemKeys;
 import io.jwtproxy.runtime.ProxyRuntime;
 import io.jwtproxy.testing.IndependentJose;
 import io.jwtproxy.testing.Proxies;
-import io.jwtproxy.token.JwtAlgorithm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

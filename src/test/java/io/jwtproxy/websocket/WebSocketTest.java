@@ -1,4 +1,4 @@
-package io.jwtproxy;
+package io.jwtproxy.websocket;
 
 import java.net.SocketException;
 import java.net.URI;
@@ -27,10 +27,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.jwtproxy.config.Setting;
 import io.jwtproxy.testing.CannedUpstream;
 import io.jwtproxy.testing.Proxies;
 import io.jwtproxy.testing.Proxy;
 import io.jwtproxy.testing.RawHttp;
+import io.jwtproxy.testing.Settings;
 import io.jwtproxy.testing.Tokens;
 import io.jwtproxy.testing.WebSocketPeer;
 import io.jwtproxy.testing.WebSocketUpstream;
@@ -59,13 +61,7 @@ class WebSocketTest
 
     private int startProxy(String... settings)
     {
-        String[] all = new String[settings.length + 4];
-        all[0] = "UPSTREAM_URL";
-        all[1] = upstream.url();
-        all[2] = "JWT_SECRET";
-        all[3] = Tokens.SEED_SECRET;
-        System.arraycopy(settings, 0, all, 4, settings.length);
-        return proxies.start(all).port();
+        return proxies.start(Settings.of(Setting.UPSTREAM_URL, upstream.url()).with(Setting.JWT_SECRET, Tokens.SEED_SECRET).with(settings)).port();
     }
 
     private URI ws(String path)
