@@ -104,6 +104,7 @@ public final class ForwardAuth
         if (outcome instanceof Authentication.Deny deny)
             return deny(exchange, deny);
         Identity caller = ((Authentication.Pass)outcome).identity();
+        exchange.authenticated(caller == null ? null : caller.subject());
         JwtMinter.Minted minted;
         try
         {
