@@ -22,7 +22,7 @@ import io.jwtproxy.pipeline.FrontDoor;
 
 /** One request's trip: the client's side of it, its exchange and its caller. */
 record Leg(ClientRequest request, Request clientToProxyRequest, Response proxyToClientResponse, Callback proxyToClientCallback,
-                   Exchange exchange, FrontDoor.Authenticated authenticated)
+           Exchange exchange, FrontDoor.Authenticated authenticated)
 {
     boolean http2()
     {
@@ -69,7 +69,7 @@ record Leg(ClientRequest request, Request clientToProxyRequest, Response proxyTo
 
     /** Writes an answer the proxy decided on itself, then ends its exchange (none for an operators' endpoint). */
     static void answer(Request clientToProxyRequest, Response proxyToClientResponse, Callback proxyToClientCallback, Answer answer,
-                               Exchange exchange)
+                       Exchange exchange)
     {
         proxyToClientResponse.setStatus(answer.status());
         HttpFields.Mutable fields = proxyToClientResponse.getHeaders();
