@@ -37,7 +37,6 @@ import io.jwtproxy.pipeline.Forwarding;
 import io.jwtproxy.pipeline.FrontDoor;
 import io.jwtproxy.runtime.ProxyRuntime;
 import io.jwtproxy.runtime.UpstreamClient;
-import io.jwtproxy.websocket.WebSocketHandshake;
 import io.jwtproxy.websocket.WebSocketProxy;
 
 /**
@@ -139,7 +138,7 @@ public class JwtProxyServlet extends AsyncProxyServlet
         }
         try
         {
-            if (WebSocketHandshake.requested(request))
+            if (authenticated.webSocket())
                 // The same steps as any request (target, fields, a fresh token), then WebSocketProxy carries it out while service waits.
                 webSockets.forward(clientRequest, proxyResponse, () ->
                 {

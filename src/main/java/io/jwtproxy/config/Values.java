@@ -101,7 +101,7 @@ final class Values
         }
         if (duration == null || duration.isNegative() || duration.isZero() && !zeroAllowed)
         {
-            problems.add(setting, "\"" + value + "\" is not a " + (zeroAllowed ? "duration" : "positive duration") + " (e.g. "
+            problems.add(setting, "\"" + value + "\" is not a " + setting.kind().what() + " (e.g. "
                 + (zeroAllowed ? "0s, " : "") + "500ms, 30s, 2m, 7d)");
             return null;
         }

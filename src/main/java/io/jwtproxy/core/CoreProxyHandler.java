@@ -30,7 +30,6 @@ import io.jwtproxy.exchange.Retries;
 import io.jwtproxy.http.Answer;
 import io.jwtproxy.http.ClientRequest;
 import io.jwtproxy.http.Headers;
-import io.jwtproxy.websocket.WebSocketHandshake;
 import io.jwtproxy.websocket.WebSocketProxy;
 
 /**
@@ -174,7 +173,7 @@ public final class CoreProxyHandler extends Handler.Abstract.NonBlocking
                 leg.failBeforeResponse(Failure.UNFORWARDABLE_TARGET);
                 return;
             }
-            if (WebSocketHandshake.requested(request))
+            if (authenticated.webSocket())
                 forwardWebSocket(leg, target);
             else
                 forward(leg, target);

@@ -60,8 +60,9 @@ public final class FrontDoor
      * Admitted and authenticated: the request goes upstream.
      *
      * @param caller who the token vouches for, or null (a public path, or {@code AUTH=none})
+     * @param webSocket whether the request is a WebSocket handshake (one that can be forwarded: the others are refused here)
      */
-    public record Authenticated(String path, Exchange exchange, Identity caller) implements Step
+    public record Authenticated(String path, Exchange exchange, Identity caller, boolean webSocket) implements Step
     {
     }
 
@@ -114,7 +115,8 @@ public final class FrontDoor
             return refuse(admitted.exchange(), deny);
         Identity caller = ((Authentication.Pass)outcome).identity();
         admitted.exchange().authenticated(caller == null ? null : caller.subject());
-        String handshakeRefusal = WebSocketHandshake.requested(clientRequest) ? WebSocketHandshake.refusal(clientRequest) : null;
+        boolean webSocket = WebSocketHandshake.requested(clientRequest);
+        String handshakeRefusal = webSocket ? WebSocketHandshake.refusal(clientRequest) : null;
         if (handshakeRefusal != null)
         {
             // RFC 6455 §4.1: an HTTP/1.1 GET without a body; the connection is not kept after the handshake it meant to be.
@@ -122,7 +124,7 @@ public final class FrontDoor
             return new Answered(admitted.exchange().refuse(new Failure(HttpStatus.BAD_REQUEST_400, handshakeRefusal),
                 clientRequest.getProtocol().startsWith("HTTP/1") ? refused.with(HttpHeader.CONNECTION, "close") : refused), admitted.exchange());
         }
-        return new Authenticated(admitted.path(), admitted.exchange(), caller);
+        return new Authenticated(admitted.path(), admitted.exchange(), caller, webSocket);
     }
 
     private static Answered refuse(Exchange exchange, Authentication.Deny deny)

@@ -1,12 +1,11 @@
 package io.jwtproxy.admin;
 
-import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.jwtproxy.embedded.EmbeddedServer;
+import io.jwtproxy.testing.MetricsScrape;
 import io.jwtproxy.testing.Proxies;
 import io.jwtproxy.testing.Proxy;
 
@@ -28,8 +28,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class OperationsTest
 {
-    private static final String PROTOBUF = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
-
     @RegisterExtension
     final Proxies proxies = new Proxies();
 
@@ -43,17 +41,9 @@ class OperationsTest
         return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    /** @return the metric families, by name, as the Prometheus client's own protobuf classes parse them */
-    private Map<String, Metrics.MetricFamily> scrape(URI metrics) throws Exception
+    private Map<String, Metrics.MetricFamily> scrape(URI metrics) throws IOException, InterruptedException
     {
-        HttpResponse<byte[]> response = get(metrics, "Accept", PROTOBUF);
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/vnd.google.protobuf");
-        Map<String, Metrics.MetricFamily> families = new HashMap<>();
-        ByteArrayInputStream in = new ByteArrayInputStream(response.body());
-        for (Metrics.MetricFamily family = Metrics.MetricFamily.parseDelimitedFrom(in); family != null; family = Metrics.MetricFamily.parseDelimitedFrom(in))
-            families.put(family.getName().replaceAll("_total$", ""), family);
-        return families;
+        return MetricsScrape.families(client, metrics);
     }
 
     private static double counter(Metrics.MetricFamily family, String... labels)

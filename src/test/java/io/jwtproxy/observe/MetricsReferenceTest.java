@@ -1,6 +1,5 @@
 package io.jwtproxy.observe;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_36_2.Metrics;
@@ -20,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.jwtproxy.testing.CannedUpstream;
 import io.jwtproxy.testing.GeneratedPage;
+import io.jwtproxy.testing.MetricsScrape;
 import io.jwtproxy.testing.Proxies;
 import io.jwtproxy.testing.Proxy;
 
@@ -31,8 +30,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class MetricsReferenceTest
 {
-    private static final String PROTOBUF = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
-
     @RegisterExtension
     final Proxies proxies = new Proxies();
 
@@ -74,16 +71,9 @@ class MetricsReferenceTest
         return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    /** @return the metric families by their exposed name (without a counter's {@code _total}), as the Prometheus client parses them */
     private Map<String, Metrics.MetricFamily> scrape(URI metrics) throws IOException, InterruptedException
     {
-        HttpResponse<byte[]> response = send(metrics, "Accept", PROTOBUF);
-        assertThat(response.statusCode()).isEqualTo(200);
-        Map<String, Metrics.MetricFamily> families = new TreeMap<>();
-        ByteArrayInputStream in = new ByteArrayInputStream(response.body());
-        for (Metrics.MetricFamily family = Metrics.MetricFamily.parseDelimitedFrom(in); family != null; family = Metrics.MetricFamily.parseDelimitedFrom(in))
-            families.put(family.getName().replaceAll("_total$", ""), family);
-        return families;
+        return MetricsScrape.families(client, metrics);
     }
 
     private static String reference(Map<String, Metrics.MetricFamily> families)
