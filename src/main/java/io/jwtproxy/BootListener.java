@@ -48,7 +48,7 @@ public class BootListener implements ServletContextListener
             else
             {
                 WebappConfig config = WebappConfig.load(context);
-                runtime = ProxyRuntime.start(config.proxy(), config.tokens(), config.auth(), config.admin());
+                runtime = ProxyRuntime.start(config.proxy(), config.tokens(), config.auth(), config.admin(), config.trace());
             }
         }
         catch (ConfigException x)

@@ -218,8 +218,10 @@ public class JwtProxyServlet extends AsyncProxyServlet
     {
         proxyRequest.headers(headers -> forwarding.addProxyFields(new ServletClientRequest(clientRequest), headers));
         Identity caller = (Identity)clientRequest.getAttribute(CALLER_ATTRIBUTE);
-        String token = forwarding.mint(caller, clientRequest.getMethod(), proxyRequest.getURI().toString(), Exchange.of(clientRequest));
-        proxyRequest.headers(headers -> headers.put(config.tokenHeader(), token));
+        Exchange exchange = Exchange.of(clientRequest);
+        String target = proxyRequest.getURI().toString();
+        String token = forwarding.mint(caller, clientRequest.getMethod(), target, exchange);
+        proxyRequest.headers(headers -> forwarding.traceContext(exchange, clientRequest.getMethod(), target, headers.put(config.tokenHeader(), token)));
     }
 
     /** HTTP/2 frames a body itself: a request without Content-Length may still have one, which Jetty's version would drop. */

@@ -85,7 +85,7 @@ public final class ForwardAuth
     {
         String peer = gatewayRequest.getRemoteAddr();
         if (clients.stream().noneMatch(block -> block.contains(peer)))
-            return deny(begin(gatewayRequest.getMethod(), path, peer), new Authentication.Deny(HttpStatus.FORBIDDEN_403, List.of(),
+            return deny(begin(gatewayRequest, gatewayRequest.getMethod(), path, path), new Authentication.Deny(HttpStatus.FORBIDDEN_403, List.of(),
                 peer + " is not in FORWARD_AUTH_CLIENTS", 0));
         Original original;
         try
@@ -94,13 +94,16 @@ public final class ForwardAuth
         }
         catch (Unclear x)
         {
-            return deny(begin(gatewayRequest.getMethod(), path, peer), new Authentication.Deny(HttpStatus.BAD_REQUEST_400, List.of(), x.getMessage(), 0));
+            return deny(begin(gatewayRequest, gatewayRequest.getMethod(), path, path), new Authentication.Deny(HttpStatus.BAD_REQUEST_400, List.of(),
+                x.getMessage(), 0));
         }
-        Exchange exchange = begin(original.method(), original.path(), peer);
+        Exchange exchange = begin(gatewayRequest, original.method(), original.path(), path);
         // The gateway is trusted (a FORWARD_AUTH_CLIENT): failures count against the client it names.
         String clientAddress = ForwardingFields.clientAddress(peer, gatewayRequest.getHeaders("X-Forwarded-For"));
+        long started = System.nanoTime();
         Authentication.Outcome outcome = runtime.authentication().authenticate(gatewayRequest.withMethod(original.method()), original.path(),
             clientAddress);
+        exchange.authenticationDecided(outcome.method(), outcome.outcome(), System.nanoTime() - started);
         if (outcome instanceof Authentication.Deny deny)
             return deny(exchange, deny);
         Identity caller = ((Authentication.Pass)outcome).identity();
@@ -122,7 +125,7 @@ public final class ForwardAuth
             if (caller.email() != null)
                 fields.put("X-Auth-Request-Email", caller.email());
         }
-        return new Decision(Answer.empty(HttpStatus.OK_200, fields), exchange);
+        return traced(Answer.empty(HttpStatus.OK_200, fields), exchange);
     }
 
     /**
@@ -139,18 +142,26 @@ public final class ForwardAuth
         }
     }
 
-    private Exchange begin(String method, String path, String peer)
+    /** @param asked the gateway's path below {@link #PATH} */
+    private Exchange begin(ClientRequest gatewayRequest, String method, String path, String asked)
     {
-        Exchange exchange = Exchange.beginDecision(method, path, peer, runtime.events());
-        exchange.note("forward-auth decision for " + peer);
+        Exchange exchange = runtime.beginDecision(gatewayRequest, method, path, PATH, PATH + asked);
+        exchange.note("forward-auth decision for " + gatewayRequest.getRemoteAddr());
         return exchange;
     }
 
-    private static Decision deny(Exchange exchange, Authentication.Deny deny)
+    private Decision deny(Exchange exchange, Authentication.Deny deny)
     {
         exchange.forwardAuthDecided(false);
-        Answer answer = exchange.refuse(new Failure(deny.status(), deny.reason()), deny.answer());
-        return new Decision(answer.with(HttpHeader.CACHE_CONTROL, "no-store"), exchange);
+        return traced(exchange.refuse(new Failure(deny.status(), deny.reason()), deny.answer()).with(HttpHeader.CACHE_CONTROL, "no-store"), exchange);
+    }
+
+    /** @return the decision, its answer carrying the decision span's trace context back to the gateway when it is traced */
+    private Decision traced(Answer answer, Exchange exchange)
+    {
+        HttpFields.Mutable context = HttpFields.build();
+        runtime.tracing().contextFields(exchange, context::put);
+        return new Decision(answer.with(context), exchange);
     }
 
     /**

@@ -29,19 +29,44 @@ public final class Authentication
     /** What becomes of a request. */
     public sealed interface Outcome
     {
+        /** @return the method that decided ({@code bearer}, {@code basic}, …; {@code public} for a public path, {@code none} for {@code AUTH=none}), or null when none did */
+        String method();
+
+        /** @return {@code authenticated}, {@code passed} (a public path, {@code AUTH=none}), {@code refused}, {@code limited} or {@code unavailable} */
+        String outcome();
     }
 
-    /** @param identity who the caller is; null for a public path or with {@code AUTH=none} and no container principal */
-    public record Pass(Identity identity) implements Outcome
+    /**
+     * @param identity who the caller is; null for a public path or with {@code AUTH=none} and no container principal
+     * @param method the method that authenticated it, {@code public} or {@code none}
+     */
+    public record Pass(Identity identity, String method) implements Outcome
     {
+        @Override
+        public String outcome()
+        {
+            return method.equals("public") || method.equals("none") ? "passed" : "authenticated";
+        }
     }
 
     /**
      * @param challenges the {@code WWW-Authenticate} values, one per method that has a scheme
      * @param retryAfterSeconds the {@code Retry-After} of a 429, else 0
      */
-    public record Deny(int status, List<String> challenges, String reason, long retryAfterSeconds) implements Outcome
+    public record Deny(int status, List<String> challenges, String reason, long retryAfterSeconds, String method) implements Outcome
     {
+        /** A refusal no authentication method decided (a malformed request, a gateway not allowed to ask). */
+        public Deny(int status, List<String> challenges, String reason, long retryAfterSeconds)
+        {
+            this(status, challenges, reason, retryAfterSeconds, null);
+        }
+
+        @Override
+        public String outcome()
+        {
+            return status == 503 ? "unavailable" : status == 429 ? "limited" : "refused";
+        }
+
         /** @return the refusal: its status, challenges and Retry-After, no body, not to be cached */
         public Answer answer()
         {
@@ -100,12 +125,12 @@ public final class Authentication
         {
             // AUTH=none: as before authentication was a setting, the container's principal if it has one.
             String user = clientRequest.getRemoteUser();
-            return new Pass(user == null ? null : new Identity(user, null, null, List.of()));
+            return new Pass(user == null ? null : new Identity(user, null, null, List.of()), "none");
         }
         if (config.publicPaths().stream().anyMatch(prefix -> RequestPath.under(path, prefix)))
         {
             count("public", "passed");
-            return new Pass(null);
+            return new Pass(null, "public");
         }
         List<Verdict> verdicts = new ArrayList<>();
         for (Authenticator authenticator : authenticators)
@@ -115,7 +140,7 @@ public final class Authentication
             if (verdict instanceof Verdict.Authenticated authenticated)
             {
                 count(authenticator.method(), "authenticated");
-                return new Pass(authenticated.identity());
+                return new Pass(authenticated.identity(), authenticator.method());
             }
             if (verdict instanceof Verdict.Refused)
                 count(authenticator.method(), "refused");
@@ -124,29 +149,33 @@ public final class Authentication
             else if (verdict instanceof Verdict.Limited)
                 count(authenticator.method(), "limited");
         }
-        for (Verdict verdict : verdicts)
+        for (int i = 0; i < verdicts.size(); i++)
         {
-            if (verdict instanceof Verdict.Unavailable unavailable)
-                return new Deny(503, List.of(), "authentication unavailable: " + unavailable.reason(), 0);
+            if (verdicts.get(i) instanceof Verdict.Unavailable unavailable)
+                return new Deny(503, List.of(), "authentication unavailable: " + unavailable.reason(), 0, authenticators.get(i).method());
         }
-        for (Verdict verdict : verdicts)
+        for (int i = 0; i < verdicts.size(); i++)
         {
             // RFC 6585 §4: too many attempts; the credential was not looked at.
-            if (verdict instanceof Verdict.Limited limited)
-                return new Deny(429, List.of(), "too many failed attempts from " + clientAddress, limited.retryAfterSeconds());
+            if (verdicts.get(i) instanceof Verdict.Limited limited)
+                return new Deny(429, List.of(), "too many failed attempts from " + clientAddress, limited.retryAfterSeconds(), authenticators.get(i).method());
         }
         List<String> challenges = new ArrayList<>();
         String reason = "no credential";
+        String refusedBy = null;
         for (int i = 0; i < authenticators.size(); i++)
         {
             String challenge = authenticators.get(i).challenge(verdicts.get(i));
             if (challenge != null)
                 challenges.add(challenge);
-            if (verdicts.get(i) instanceof Verdict.Refused refused && reason.equals("no credential"))
-                reason = authenticators.get(i).method() + ": " + refused.reason();
+            if (verdicts.get(i) instanceof Verdict.Refused refused && refusedBy == null)
+            {
+                refusedBy = authenticators.get(i).method();
+                reason = refusedBy + ": " + refused.reason();
+            }
         }
         count("none", "unauthenticated");
-        return new Deny(challenges.isEmpty() ? 403 : 401, challenges, "not authenticated: " + reason, 0);
+        return new Deny(challenges.isEmpty() ? 403 : 401, challenges, "not authenticated: " + reason, 0, refusedBy);
     }
 
     /** @return whether checking {@code clientRequest} may wait (see {@link Authenticator#mayWait}) */

@@ -1,6 +1,9 @@
 package io.jwtproxy.config;
 
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 
 import jakarta.servlet.ServletContext;
 
@@ -14,24 +17,49 @@ public interface ConfigSource
     /** @return the raw value, or null when this source does not set {@code name} */
     String get(String name);
 
+    /** @return the names this source sets, for settings that are a family of names (the OpenTelemetry SDK's {@code OTEL_*}) */
+    default Set<String> names()
+    {
+        return Set.of();
+    }
+
+    /** @return a source of {@code get}, whose names are {@code names} */
+    static ConfigSource of(ConfigSource get, Set<String> names)
+    {
+        return new ConfigSource()
+        {
+            @Override
+            public String get(String name)
+            {
+                return get.get(name);
+            }
+
+            @Override
+            public Set<String> names()
+            {
+                return names;
+            }
+        };
+    }
+
     static ConfigSource systemProperties()
     {
-        return System::getProperty;
+        return of(System::getProperty, System.getProperties().stringPropertyNames());
     }
 
     static ConfigSource environment()
     {
-        return System::getenv;
+        return of(System::getenv, System.getenv().keySet());
     }
 
     public static ConfigSource of(Map<String, String> values)
     {
-        return values::get;
+        return of(values::get, values.keySet());
     }
 
     static ConfigSource contextParameters(ServletContext context)
     {
-        return context::getInitParameter;
+        return of(context::getInitParameter, Set.copyOf(Collections.list(context.getInitParameterNames())));
     }
 
     /** JVM system properties, then environment variables: the embedded jar's order. */
@@ -48,7 +76,10 @@ public interface ConfigSource
 
     static ConfigSource layered(ConfigSource... layers)
     {
-        return name ->
+        Set<String> names = new LinkedHashSet<>();
+        for (ConfigSource layer : layers)
+            names.addAll(layer.names());
+        return of(name ->
         {
             for (ConfigSource layer : layers)
             {
@@ -57,6 +88,6 @@ public interface ConfigSource
                     return value;
             }
             return null;
-        };
+        }, Set.copyOf(names));
     }
 }

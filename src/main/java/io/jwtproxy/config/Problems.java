@@ -14,6 +14,12 @@ public final class Problems
         problems.add(setting + ": " + what);
     }
 
+    /** @param name a setting that is not one of {@link Setting}'s (the OpenTelemetry SDK's {@code OTEL_*}) */
+    public void add(String name, String what)
+    {
+        problems.add(name + ": " + what);
+    }
+
     /** @throws ConfigException naming every problem, if there is any */
     public void throwIfAny()
     {

@@ -198,6 +198,10 @@ public enum Setting
     ACCESS_LOG_FORMAT(Scope.EVERY_DEPLOYMENT, Topic.OPERATIONS, ValueKind.choice("text", "json"),
         "text",
         "The access log's lines: `text`, or `json` (one object per line)."),
+    TRACE_QUERY(Scope.EVERY_DEPLOYMENT, Topic.OBSERVABILITY, ValueKind.bool(),
+        "false",
+        "Whether spans record the request's query string (`url.query`, and the query in the upstream span's `url.full`). "
+        + "Off by default: a query may carry a secret. Tracing itself is set with the standard `OTEL_*` names."),
     HTTP_HOST(Scope.JAR, Topic.LISTENERS, ValueKind.text("host name or IP address"),
         "0.0.0.0",
         "Address the embedded server listens on."),
@@ -293,7 +297,8 @@ public enum Setting
         AUTHENTICATION("Authentication", "authentication.md"),
         FORWARD_AUTH("Forward-auth", "forward-auth.md"),
         LISTENERS("The jar's listeners, TLS and engine", "protocols.md"),
-        OPERATIONS("Operations", "operations.md");
+        OPERATIONS("Operations", "operations.md"),
+        OBSERVABILITY("Traces", "observability.md");
 
         private final String title;
         private final String page;

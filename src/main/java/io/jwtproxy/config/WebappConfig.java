@@ -7,7 +7,7 @@ import jakarta.servlet.ServletContext;
  * material are required). The embedded server's settings are not read: a stray HTTP_PORT in a
  * container's environment is the container's business.
  */
-public record WebappConfig(ProxyConfig proxy, TokenConfig tokens, AuthConfig auth, AdminConfig admin)
+public record WebappConfig(ProxyConfig proxy, TokenConfig tokens, AuthConfig auth, AdminConfig admin, TraceConfig trace)
 {
     /** @throws ConfigException naming every bad or missing setting */
     public static WebappConfig load(ConfigSource source)
@@ -17,8 +17,9 @@ public record WebappConfig(ProxyConfig proxy, TokenConfig tokens, AuthConfig aut
         TokenConfig tokens = TokenConfig.load(source, true, problems);
         AuthConfig auth = AuthConfig.load(source, problems);
         AdminConfig admin = AdminConfig.load(source, problems);
+        TraceConfig trace = TraceConfig.load(source, problems);
         problems.throwIfAny();
-        return new WebappConfig(proxy, tokens, auth, admin);
+        return new WebappConfig(proxy, tokens, auth, admin, trace);
     }
 
     /** @return the settings of a webapp: JVM system properties, then the environment, then its context parameters */

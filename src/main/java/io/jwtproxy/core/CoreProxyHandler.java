@@ -201,9 +201,9 @@ public final class CoreProxyHandler extends Handler.Abstract.NonBlocking
             forwarding.copyFields(leg.request(), headers.clear());
             forwarding.addProxyFields(leg.request(), headers);
         });
-        String token = forwarding.mint(leg.authenticated().caller(), leg.clientToProxyRequest().getMethod(), proxyToServerRequest.getURI().toString(),
-            leg.exchange());
-        return proxyToServerRequest.headers(headers -> headers.put(config.tokenHeader(), token));
+        String method = leg.clientToProxyRequest().getMethod();
+        String token = forwarding.mint(leg.authenticated().caller(), method, target, leg.exchange());
+        return proxyToServerRequest.headers(headers -> forwarding.traceContext(leg.exchange(), method, target, headers.put(config.tokenHeader(), token)));
     }
 
     /**

@@ -110,7 +110,7 @@ public final class Main
         ProxyRuntime runtime = null;
         try
         {
-            runtime = ProxyRuntime.start(proxy, tokens, config.auth(), config.admin());
+            runtime = ProxyRuntime.start(proxy, tokens, config.auth(), config.admin(), config.trace());
             Server server = EmbeddedServer.newProxyServer(config.server(), runtime);
             if (echo != null)
                 server.addManaged(echo);

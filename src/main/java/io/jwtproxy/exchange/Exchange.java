@@ -34,6 +34,7 @@ public final class Exchange
     private volatile String jti;
     private volatile String subject;
     private volatile int upstreamStatus;
+    private volatile Trace trace;
 
     private Exchange(String method, String path, String clientAddress, ExchangeEvents events, boolean decision)
     {
@@ -108,6 +109,18 @@ public final class Exchange
     public boolean decision()
     {
         return decision;
+    }
+
+    /**
+     * Authentication decided on its caller, either way; {@link #authenticated} or a refusal follows.
+     *
+     * @param method the method that decided, or null when none did
+     * @param outcome authenticated, passed, refused, limited or unavailable
+     * @param nanos how long authentication took
+     */
+    public void authenticationDecided(String method, String outcome, long nanos)
+    {
+        events.authenticationDecided(this, method, outcome, nanos);
     }
 
     /** Its caller is authenticated: {@code subject}, or null for none (a public path, {@code AUTH=none}). */
@@ -270,6 +283,32 @@ public final class Exchange
     public int upstreamStatus()
     {
         return upstreamStatus;
+    }
+
+    /** Gives the exchange its trace, once, as it begins; the tracing subscriber keeps its spans there. */
+    public void traced(Trace trace)
+    {
+        this.trace = trace;
+    }
+
+    /** @return the trace {@link #traced} gave it, or null when it is not traced */
+    public Trace trace()
+    {
+        return trace;
+    }
+
+    /** @return the id of its trace (32 hex digits), or null when it is not traced */
+    public String traceId()
+    {
+        Trace traced = trace;
+        return traced == null ? null : traced.traceId();
+    }
+
+    /** An exchange's part in a distributed trace: what the access line names of it. */
+    public interface Trace
+    {
+        /** @return the trace's id, 32 lower-case hex digits */
+        String traceId();
     }
 
     private String outcome(boolean midResponse)

@@ -16,6 +16,17 @@ public interface ExchangeEvents
     {
     }
 
+    /**
+     * Authentication decided on its caller, either way, before {@link #authenticated} or the refusal's {@link #failed}.
+     *
+     * @param method the method that decided ({@code bearer}, …, {@code public}, {@code none}), or null when none did
+     * @param outcome authenticated, passed, refused, limited or unavailable
+     * @param nanos how long authentication took
+     */
+    default void authenticationDecided(Exchange exchange, String method, String outcome, long nanos)
+    {
+    }
+
     /** Its caller was authenticated; {@code subject} null for a public path or {@code AUTH=none}. */
     default void authenticated(Exchange exchange, String subject)
     {
@@ -83,6 +94,13 @@ public interface ExchangeEvents
             {
                 for (ExchangeEvents events : each)
                     events.received(exchange);
+            }
+
+            @Override
+            public void authenticationDecided(Exchange exchange, String method, String outcome, long nanos)
+            {
+                for (ExchangeEvents events : each)
+                    events.authenticationDecided(exchange, method, outcome, nanos);
             }
 
             @Override

@@ -31,4 +31,14 @@ public record Answer(int status, HttpFields fields, byte[] body)
     {
         return new Answer(status, HttpFields.build(fields).add(name, value), body);
     }
+
+    /** @return this answer with {@code more} fields, or itself when there are none */
+    public Answer with(HttpFields more)
+    {
+        if (more.size() == 0)
+            return this;
+        HttpFields.Mutable all = HttpFields.build(fields);
+        more.forEach(all::add);
+        return new Answer(status, all, body);
+    }
 }

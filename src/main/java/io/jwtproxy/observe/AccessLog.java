@@ -16,8 +16,8 @@ import io.jwtproxy.exchange.ExchangeEvents;
 
 /**
  * One line per exchange, on the logger {@code io.jwtproxy.access}: method, path without the query,
- * status, request and response body bytes, duration, the token's {@code jti} and the caller's
- * {@code sub}, and how it failed or was retried; as text, or as one JSON object that adds the time,
+ * status, request and response body bytes, duration, the token's {@code jti}, the caller's
+ * {@code sub} and the trace's id when it is traced, and how it failed or was retried; as text, or as one JSON object that adds the time,
  * the client's address and the upstream's status. Never the token or a secret, and never a character
  * that breaks or hides in a line ({@link #escaped}).
  */
@@ -52,6 +52,8 @@ public final class AccessLog implements ExchangeEvents
             line.append(" jti=").append(exchange.jti());
         if (exchange.subject() != null)
             line.append(" sub=").append(SPACE.matcher(exchange.subject()).replaceAll("_"));
+        if (exchange.traceId() != null)
+            line.append(" trace=").append(exchange.traceId());
         if (outcome != null)
             line.append(' ').append(outcome);
         ACCESS.info(escaped(line.toString()));
@@ -106,6 +108,8 @@ public final class AccessLog implements ExchangeEvents
             line.put("outcome", outcome);
         line.put("jti", exchange.jti());
         line.put("sub", exchange.subject());
+        if (exchange.traceId() != null)
+            line.put("traceId", exchange.traceId());
         try
         {
             return JSON.writeValueAsString(line);

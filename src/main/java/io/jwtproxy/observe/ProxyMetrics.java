@@ -17,12 +17,13 @@ import io.jwtproxy.exchange.Exchange;
 import io.jwtproxy.exchange.ExchangeEvents;
 import io.jwtproxy.token.KeyRing;
 import io.jwtproxy.token.SigningKey;
+import io.jwtproxy.trace.Tracing;
 
 /**
  * The proxy's Prometheus metrics, in a registry of its own (a redeployed WAR registers afresh):
  * requests by method and status class, their duration, upstream failures by kind, body bytes,
  * requests in flight, tokens by algorithm and kid and the time minting takes, the key schedule,
- * WebSockets and authentications, and the JVM's memory, GC and threads. No label carries a path,
+ * WebSockets and authentications, what became of the spans, and the JVM's memory, GC and threads. No label carries a path,
  * a user or a token id: every label has a handful of values.
  */
 public final class ProxyMetrics implements ExchangeEvents
@@ -42,7 +43,7 @@ public final class ProxyMetrics implements ExchangeEvents
     private final Histogram minting;
     private final String algorithm;
 
-    public ProxyMetrics(ProxyStats stats, KeyRing keys, String algorithm, Authentication authentication, Clock clock)
+    public ProxyMetrics(ProxyStats stats, KeyRing keys, String algorithm, Authentication authentication, Tracing tracing, Clock clock)
     {
         requests = Counter.builder().name("jwtproxy_requests_total").help("Requests the proxy finished, by method and status class")
             .labelNames("method", "status_class").withoutExemplars().register(registry);
@@ -69,6 +70,15 @@ public final class ProxyMetrics implements ExchangeEvents
             {
                 callback.call(stats.forwardAuthAllowed(), "allowed");
                 callback.call(stats.forwardAuthDenied(), "denied");
+            }).register(registry);
+        CounterWithCallback.builder().name("jwtproxy_trace_spans_exported_total").help("Spans the OpenTelemetry collector took")
+            .callback(callback -> callback.call(tracing.spansExported())).register(registry);
+        CounterWithCallback.builder().name("jwtproxy_trace_spans_dropped_total")
+            .help("Spans lost, by reason: queue_full (the export queue was full), export_failed (the collector was down, slow or refused them)")
+            .labelNames("reason").callback(callback ->
+            {
+                callback.call(tracing.spansDroppedQueueFull(), "queue_full");
+                callback.call(tracing.spansFailed(), "export_failed");
             }).register(registry);
         if (authentication.enabled())
             CounterWithCallback.builder().name("jwtproxy_authentications_total").help("Authentications, by method and outcome")

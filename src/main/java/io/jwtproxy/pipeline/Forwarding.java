@@ -138,6 +138,17 @@ public final class Forwarding
         }
     }
 
+    /**
+     * With tracing on, the request to the upstream is the upstream span's, whose trace context it carries instead of the
+     * client's; with it off, the client's fields went as they came.
+     *
+     * @param target the upstream's URI the request goes to
+     */
+    public void traceContext(Exchange exchange, String method, String target, HttpFields.Mutable proxyToServer)
+    {
+        runtime.tracing().upstream(exchange, method, target, proxyToServer);
+    }
+
     /** @return whether an end-to-end field of the upstream's {@code head} (or of its trailers) goes on to the client */
     public boolean relayable(HttpFields head, HttpField field)
     {

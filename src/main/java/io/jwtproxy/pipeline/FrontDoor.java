@@ -80,7 +80,7 @@ public final class FrontDoor
         }
         catch (RequestPath.Refused x)
         {
-            Exchange exchange = Exchange.begin(clientRequest.getMethod(), rawPath, clientRequest.getRemoteAddr(), runtime.events());
+            Exchange exchange = runtime.begin(clientRequest, rawPath);
             return refuse(exchange, new Authentication.Deny(HttpStatus.BAD_REQUEST_400, List.of(), x.getMessage(), 0));
         }
         if (admin != null)
@@ -92,7 +92,7 @@ public final class FrontDoor
             if (answer != null)
                 return new Answered(answer, null);
         }
-        Exchange exchange = Exchange.begin(clientRequest.getMethod(), context + path, clientRequest.getRemoteAddr(), runtime.events());
+        Exchange exchange = runtime.begin(clientRequest, context + path);
         Answer answer = localAnswers.answer(clientRequest, path, exchange);
         return answer == null ? new Admitted(path, exchange) : new Answered(answer, exchange);
     }
@@ -110,7 +110,9 @@ public final class FrontDoor
         String clientAddress = runtime.proxy().trustForwarded()
             ? ForwardingFields.clientAddress(clientRequest.getRemoteAddr(), clientRequest.getHeaders("X-Forwarded-For"))
             : clientRequest.getRemoteAddr();
+        long started = System.nanoTime();
         Authentication.Outcome outcome = runtime.authentication().authenticate(clientRequest, admitted.path(), clientAddress);
+        admitted.exchange().authenticationDecided(outcome.method(), outcome.outcome(), System.nanoTime() - started);
         if (outcome instanceof Authentication.Deny deny)
             return refuse(admitted.exchange(), deny);
         Identity caller = ((Authentication.Pass)outcome).identity();

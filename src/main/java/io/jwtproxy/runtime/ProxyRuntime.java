@@ -17,13 +17,16 @@ import io.jwtproxy.config.ConfigException;
 import io.jwtproxy.config.ProxyConfig;
 import io.jwtproxy.config.Setting;
 import io.jwtproxy.config.TokenConfig;
+import io.jwtproxy.config.TraceConfig;
 import io.jwtproxy.exchange.Exchange;
 import io.jwtproxy.exchange.ExchangeEvents;
+import io.jwtproxy.http.ClientRequest;
 import io.jwtproxy.observe.AccessLog;
 import io.jwtproxy.observe.ProxyMetrics;
 import io.jwtproxy.observe.ProxyStats;
 import io.jwtproxy.token.JwtMinter;
 import io.jwtproxy.token.KeyRing;
+import io.jwtproxy.trace.Tracing;
 
 /**
  * Everything the proxy's servlets share, built once per deployment from complete settings: the
@@ -51,6 +54,7 @@ public final class ProxyRuntime implements AutoCloseable
     private final AdminConfig admin;
     private final ProxyMetrics metrics;
     private final ExchangeEvents events;
+    private final Tracing tracing;
     private volatile boolean draining;
 
     /**
@@ -59,7 +63,15 @@ public final class ProxyRuntime implements AutoCloseable
      */
     public ProxyRuntime(ProxyConfig proxy, TokenConfig tokens, AuthConfig auth, AdminConfig admin, KeyRing keys, JwtMinter minter, Clock clock)
     {
+        this(proxy, tokens, auth, admin, Tracing.OFF, keys, minter, clock);
+    }
+
+    /** @param tracing the traces, which the runtime closes with it */
+    public ProxyRuntime(ProxyConfig proxy, TokenConfig tokens, AuthConfig auth, AdminConfig admin, Tracing tracing, KeyRing keys, JwtMinter minter,
+                        Clock clock)
+    {
         this.proxy = proxy;
+        this.tracing = tracing;
         this.tokens = tokens;
         this.admin = admin;
         this.keys = keys;
@@ -68,10 +80,12 @@ public final class ProxyRuntime implements AutoCloseable
         this.stats = new ProxyStats(clock);
         this.authentication = Authentication.of(auth);
         this.maxTokenBytes = auth.maxTokenBytes();
-        this.metrics = admin.metrics() ? new ProxyMetrics(stats, keys, tokens.algorithm().joseName(), authentication, clock) : null;
+        this.metrics = admin.metrics() ? new ProxyMetrics(stats, keys, tokens.algorithm().joseName(), authentication, tracing, clock) : null;
         List<ExchangeEvents> subscribers = new ArrayList<>(List.of(new AccessLog(admin.accessLogFormat()), stats));
         if (metrics != null)
             subscribers.add(metrics);
+        if (tracing.events() != null)
+            subscribers.add(tracing.events());
         this.events = ExchangeEvents.all(subscribers);
     }
 
@@ -83,8 +97,28 @@ public final class ProxyRuntime implements AutoCloseable
      */
     public static ProxyRuntime start(ProxyConfig proxy, TokenConfig tokens, AuthConfig auth, AdminConfig admin)
     {
-        KeyRing keys = keyRing(tokens);
-        return new ProxyRuntime(proxy, tokens, auth, admin, keys, JwtMinter.production(tokens.claims(), tokens.secret(), keys), Clock.systemUTC());
+        return start(proxy, tokens, auth, admin, TraceConfig.off());
+    }
+
+    /**
+     * The same, with traces as {@code trace} asks.
+     *
+     * @throws ConfigException if the keys directory cannot be used, or the OpenTelemetry SDK refuses a setting
+     */
+    public static ProxyRuntime start(ProxyConfig proxy, TokenConfig tokens, AuthConfig auth, AdminConfig admin, TraceConfig trace)
+    {
+        Tracing tracing = Tracing.start(trace);
+        try
+        {
+            KeyRing keys = keyRing(tokens);
+            return new ProxyRuntime(proxy, tokens, auth, admin, tracing, keys, JwtMinter.production(tokens.claims(), tokens.secret(), keys),
+                Clock.systemUTC());
+        }
+        catch (RuntimeException x)
+        {
+            tracing.close();
+            throw x;
+        }
     }
 
     private static KeyRing keyRing(TokenConfig tokens)
@@ -158,7 +192,40 @@ public final class ProxyRuntime implements AutoCloseable
         return minted;
     }
 
-    /** @return the stream every exchange's events go to: the access log, the status page's counters and chart, the metrics */
+    /**
+     * Begins the exchange of a request on the public listener, traced as a child of the client's trace context.
+     *
+     * @param path what the exchange is about: the path in normal form decided on, or the raw one refused
+     */
+    public Exchange begin(ClientRequest clientRequest, String path)
+    {
+        Exchange exchange = Exchange.begin(clientRequest.getMethod(), path, clientRequest.getRemoteAddr(), events);
+        tracing.begin(exchange, clientRequest, path, null);
+        return exchange;
+    }
+
+    /**
+     * Begins the exchange of a {@code /forward-auth} decision, traced as a child of the gateway's trace context.
+     *
+     * @param method the method of the request the gateway asks about (or of the gateway's own, when that is not known)
+     * @param path the path of the request the gateway asks about (or of the gateway's own)
+     * @param route the endpoint the gateway asked, which names its span
+     * @param gatewayPath the path the gateway asked
+     */
+    public Exchange beginDecision(ClientRequest gatewayRequest, String method, String path, String route, String gatewayPath)
+    {
+        Exchange exchange = Exchange.beginDecision(method, path, gatewayRequest.getRemoteAddr(), events);
+        tracing.begin(exchange, gatewayRequest, gatewayPath, route);
+        return exchange;
+    }
+
+    /** @return the traces: {@link Tracing#OFF} unless an OTLP endpoint is set */
+    public Tracing tracing()
+    {
+        return tracing;
+    }
+
+    /** @return the stream every exchange's events go to: the access log, the status page's counters and chart, the metrics, the traces */
     public ExchangeEvents events()
     {
         return events;
@@ -216,14 +283,15 @@ public final class ProxyRuntime implements AutoCloseable
         String signing = keys == null ? "secret of " + tokens.secret().length + " bytes " + tokens.keySource()
             : "key " + keys.active().kid() + " " + tokens.keySource() + "; public keys at " + contextPath + tokens.jwksPath();
         return "proxying " + contextPath + "/* -> " + proxy.upstream() + " with a fresh " + tokens.algorithm() + " token in "
-            + proxy.tokenHeader() + " (user \"" + tokens.user() + "\", " + signing + ")";
+            + proxy.tokenHeader() + " (user \"" + tokens.user() + "\", " + signing + ")" + (tracing.enabled() ? "; traces: " + tracing.description() : "");
     }
 
-    /** Stops re-reading the keys directory. */
+    /** Stops re-reading the keys directory, and exports the spans still queued. */
     @Override
     public void close()
     {
         if (keys != null)
             keys.close();
+        tracing.close();
     }
 }

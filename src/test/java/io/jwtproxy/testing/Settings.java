@@ -8,22 +8,38 @@ import io.jwtproxy.config.Setting;
 
 /**
  * A proxy's settings as a test gives them: keyed by {@link Setting}, so that a misspelt name fails at
- * once instead of going unread; a later value replaces an earlier one. Immutable: {@link #with} returns
- * a new set, so a shared base is never changed by one test.
+ * once instead of going unread; a later value replaces an earlier one; and the OpenTelemetry SDK's
+ * {@code OTEL_*} settings, by their names. Immutable: {@link #with} returns a new set, so a shared base is
+ * never changed by one test.
  */
 public final class Settings
 {
     private final Map<Setting, String> values;
+    private final Map<String, String> openTelemetry;
 
-    private Settings(Map<Setting, String> values)
+    private Settings(Map<Setting, String> values, Map<String, String> openTelemetry)
     {
         this.values = values;
+        this.openTelemetry = openTelemetry;
     }
 
     /** @return no settings */
     public static Settings none()
     {
-        return new Settings(new LinkedHashMap<>());
+        return new Settings(new LinkedHashMap<>(), new LinkedHashMap<>());
+    }
+
+    /**
+     * @param name one of the OpenTelemetry SDK's settings, {@code OTEL_…}
+     * @return these settings and that one
+     */
+    public Settings withOpenTelemetry(String name, Object value)
+    {
+        if (!name.startsWith("OTEL_"))
+            throw new IllegalArgumentException(name + " is not an OTEL_ setting");
+        Map<String, String> more = new LinkedHashMap<>(openTelemetry);
+        more.put(name, String.valueOf(value));
+        return new Settings(values, more);
     }
 
     /** @return one setting; its value as {@link String#valueOf} writes it */
@@ -52,7 +68,7 @@ public final class Settings
         Map<Setting, String> more = new LinkedHashMap<>(values);
         more.remove(setting);
         more.put(setting, String.valueOf(value));
-        return new Settings(more);
+        return new Settings(more, openTelemetry);
     }
 
     /** @return these settings and {@code more}'s, which replace any of the same name */
@@ -61,6 +77,8 @@ public final class Settings
         Settings all = this;
         for (Map.Entry<Setting, String> setting : more.values.entrySet())
             all = all.with(setting.getKey(), setting.getValue());
+        for (Map.Entry<String, String> setting : more.openTelemetry.entrySet())
+            all = all.withOpenTelemetry(setting.getKey(), setting.getValue());
         return all;
     }
 
@@ -88,6 +106,7 @@ public final class Settings
     {
         Map<String, String> byName = new LinkedHashMap<>();
         values.forEach((setting, value) -> byName.put(setting.name(), value));
+        byName.putAll(openTelemetry);
         return ConfigSource.of(byName);
     }
 
