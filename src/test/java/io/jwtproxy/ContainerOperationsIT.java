@@ -2,6 +2,7 @@ package io.jwtproxy;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,24 +13,31 @@ import org.junit.jupiter.params.provider.MethodSource;
 import io.jwtproxy.embedded.EmbeddedServer;
 import io.jwtproxy.testing.Deployment;
 import io.jwtproxy.testing.IndependentJose;
+import io.jwtproxy.testing.OtlpCollector;
 import io.jwtproxy.testing.Tokens;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Metrics and probes, a failed deployment on bad settings, Tomcat's undeploy and redeploy, and jetty-home's drain on stop. */
+/** Metrics, probes and traces, a failed deployment on bad settings, Tomcat's undeploy and redeploy, and jetty-home's drain on stop. */
 class ContainerOperationsIT extends ContainerChecks
 {
+    private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("deployments")
-    void metricsAndProbesAnswerUnderAdminPathAndTheSeedsStatusPathIsForwarded(Deployment deployment) throws Exception
+    void metricsProbesAndTracesAnswerUnderAdminPathAndTheSeedsStatusPathIsForwarded(Deployment deployment) throws Exception
     {
         Server upstream = echo();
+        OtlpCollector collector = track(OtlpCollector.http());
         resources.add(0, deployment);
+        // The OTEL_* names as each deployment takes settings: the jar's and jetty-home's environment, Tomcat 11's context parameters,
+        // Tomcat 10.1's system properties.
         deployment.start(Map.of("UPSTREAM_URL", "http://127.0.0.1:" + EmbeddedServer.port(upstream), "JWT_SECRET", Tokens.SEED_SECRET,
-            "ADMIN_PATH", "/_jwt-proxy", "ACCESS_LOG_FORMAT", "json"));
+            "ADMIN_PATH", "/_jwt-proxy", "ACCESS_LOG_FORMAT", "json", "OTEL_EXPORTER_OTLP_ENDPOINT", collector.endpoint(),
+            "OTEL_SERVICE_NAME", "proxy-in-" + deployment, "OTEL_BSP_SCHEDULE_DELAY", "100ms"));
         String admin = deployment.base() + "/_jwt-proxy";
 
-        HttpResponse<String> orders = get(deployment.base() + "/orders");
+        HttpResponse<String> orders = get(deployment.base() + "/orders", "traceparent", "00-" + TRACE + "-00f067aa0ba902b7-01");
         HttpResponse<String> status = get(deployment.base() + "/status");
         HttpResponse<String> metrics = get(admin + "/metrics");
 
@@ -46,6 +54,12 @@ class ContainerOperationsIT extends ContainerChecks
         JsonNode line = JSON.readTree(awaitLogLine(deployment, "\"jti\":\"" + jti + "\"").replaceAll("^[^{]*", ""));
         assertThat(line.get("path").asText()).isEqualTo(deployment.contextPath() + "/orders");
         assertThat(line.get("upstreamStatus").asInt()).isEqualTo(200);
+        assertThat(line.get("traceId").asText()).as("the access line's trace").isEqualTo(TRACE);
+        List<OtlpCollector.Received> spans = collector.await(2, span -> span.traceId().equals(TRACE), Duration.ofSeconds(20));
+        assertThat(spans).extracting(OtlpCollector.Received::service).containsOnly("proxy-in-" + deployment);
+        assertThat(spans).filteredOn(span -> span.kind() == io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_SERVER).singleElement()
+            .satisfies(server -> assertThat(server.attribute("url.path")).isEqualTo(deployment.contextPath() + "/orders"))
+            .satisfies(server -> assertThat(server.attribute("jwtproxy.token.jti")).isEqualTo(jti));
     }
 
     @ParameterizedTest(name = "{0}")
