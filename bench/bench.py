@@ -36,8 +36,17 @@ TARGETS = {
     "jwt-proxy-war": (9107, 9117),
     # The same launch with METRICS=off: what the metrics cost.
     "jwt-proxy-metrics-off": (9105, 9115),
+    # The same launch tracing every request to a local OTLP receiver: what traces cost.
+    "jwt-proxy-traced": (9108, 9118),
+    # Another build's jar (--baseline-jar), launched the same way: before and after a change, in one run.
+    "jwt-proxy-baseline": (9109, 9119),
 }
-JWT_PROXY_JARS = {"jwt-proxy": {}, "jwt-proxy-servlet": {"ENGINE": "servlet"}, "jwt-proxy-metrics-off": {"METRICS": "off"}}
+# An OTLP/HTTP receiver that counts spans (io.jwtproxy.bench.BenchPeers otlp-collector).
+OTLP = 9006
+JWT_PROXY_JARS = {"jwt-proxy": {}, "jwt-proxy-servlet": {"ENGINE": "servlet"}, "jwt-proxy-metrics-off": {"METRICS": "off"},
+                  "jwt-proxy-traced": {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{OTLP}"}, "jwt-proxy-baseline": {}}
+# Targets run only when named in --only.
+OPTIONAL_TARGETS = ["jwt-proxy-metrics-off", "jwt-proxy-traced", "jwt-proxy-baseline"]
 LOADS = ["small-32", "small-256", "duplex", "upload", "idle-keepalive"]
 # Idle keep-alive connections held open after one request each, for the resident memory they cost.
 IDLE_KEEPALIVE = 1500
@@ -228,8 +237,9 @@ def main():
     parser.add_argument("--big-bytes", type=int, default=5_000_000_000, help="the body size; 5 GB, about the seed's ISO")
     parser.add_argument("--max-seconds", type=int, default=90, help="a body transfer past this counts as stalled")
     parser.add_argument("--java", default=os.environ.get("JAVA", "java"))
-    parser.add_argument("--only", nargs="*", default=[t for t in TARGETS if t != "jwt-proxy-metrics-off"], choices=list(TARGETS),
-                        help="targets to run (jwt-proxy-metrics-off only when named)")
+    parser.add_argument("--only", nargs="*", default=[t for t in TARGETS if t not in OPTIONAL_TARGETS], choices=list(TARGETS),
+                        help="targets to run (" + ", ".join(OPTIONAL_TARGETS) + " only when named)")
+    parser.add_argument("--baseline-jar", help="the jar jwt-proxy-baseline runs (another build, e.g. of the commit before a change)")
     parser.add_argument("--loads", nargs="*", default=LOADS + STREAM_LOADS + PROTOCOL_LOADS, choices=LOADS + STREAM_LOADS + PROTOCOL_LOADS,
                         help="loads to run")
     parser.add_argument("--warmup-seconds", type=int, default=30, help="jwt-proxy's measured warm-up")
@@ -237,6 +247,8 @@ def main():
                         help="jwt-proxy (the small-request and body targets) as docs/deployment.md's 'Running it lean' says with its access log off like the peers' (lean), exactly as the README's "
                              "run command starts it (readme: bin/jwt-proxy, access log on), or with the JVM's defaults (plain: java -jar)")
     args = parser.parse_args()
+    if "jwt-proxy-baseline" in args.only and not args.baseline_jar:
+        parser.error("jwt-proxy-baseline needs --baseline-jar")
 
     WORK.mkdir(parents=True, exist_ok=True)
     (WORK / "tmp").mkdir(exist_ok=True)
@@ -288,8 +300,18 @@ def main():
             small, big = TARGETS["jwt-proxy-war"]
             services["jwt-proxy-war"] = tomcat_service("jwt-proxy-war", small, FIXED, args.java)
             services["jwt-proxy-war-big"] = tomcat_service("jwt-proxy-war-big", big, ECHO, args.java)
+        if "jwt-proxy-traced" in args.only:
+            services["otlp-collector"] = Service("otlp-collector", [args.java, "-Xmx256m", "-XX:+UseSerialGC", "-cp",
+                                                 (WORK / "test-classpath.txt").read_text().strip(), "io.jwtproxy.bench.BenchPeers",
+                                                 "otlp-collector", str(OTLP)], lean)
+            wait_port(OTLP)
+
+        def launch(name):
+            if name != "jwt-proxy-baseline":
+                return proxy_command
+            return [str(args.baseline_jar) if part == str(jar) else part for part in java]
         for name, command, envs in [("aiohttp", ["/usr/bin/python3", str(BENCH / "aiohttp_proxy.py")], {})] + [
-                (name, proxy_command, {**proxy_env, "HTTP_HOST": "127.0.0.1", **settings}) for name, settings in JWT_PROXY_JARS.items()]:
+                (name, launch(name), {**proxy_env, "HTTP_HOST": "127.0.0.1", **settings}) for name, settings in JWT_PROXY_JARS.items()]:
             if name not in args.only:
                 continue
             small, big = TARGETS[name]

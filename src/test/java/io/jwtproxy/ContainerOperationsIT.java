@@ -55,7 +55,7 @@ class ContainerOperationsIT extends ContainerChecks
         assertThat(line.get("path").asText()).isEqualTo(deployment.contextPath() + "/orders");
         assertThat(line.get("upstreamStatus").asInt()).isEqualTo(200);
         assertThat(line.get("traceId").asText()).as("the access line's trace").isEqualTo(TRACE);
-        List<OtlpCollector.Received> spans = collector.await(2, span -> span.traceId().equals(TRACE), Duration.ofSeconds(20));
+        List<OtlpCollector.Received> spans = collector.await(2, span -> span.traceId().equals(TRACE) && span.name().equals("GET"), Duration.ofSeconds(20));
         assertThat(spans).extracting(OtlpCollector.Received::service).containsOnly("proxy-in-" + deployment);
         assertThat(spans).filteredOn(span -> span.kind() == io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_SERVER).singleElement()
             .satisfies(server -> assertThat(server.attribute("url.path")).isEqualTo(deployment.contextPath() + "/orders"))

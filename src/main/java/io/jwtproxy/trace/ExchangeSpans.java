@@ -17,9 +17,9 @@ import io.jwtproxy.exchange.ExchangeEvents;
 import io.jwtproxy.exchange.Failure;
 
 /**
- * Completes and ends each exchange's spans from its events: the authentication method and outcome (and a span of its
- * own when it took measurable time: an issuer's keys fetched, a bcrypt hash checked), the token's {@code jti} and signing
- * key, the upstream's status, a failure's type, the status the client got. Nothing secret: no token, credential or
+ * Completes and ends each exchange's spans from its events: the authentication method and outcome, the token's {@code jti}
+ * and signing key (each step a span of its own when it took measurable time: an issuer's keys fetched, a bcrypt hash
+ * checked, an RSA signature), the upstream's status, a failure's type, the status the client got. Nothing secret: no token, credential or
  * subject. A WebSocket's spans end when it opens: the session that follows is not the request.
  */
 final class ExchangeSpans implements ExchangeEvents
@@ -31,7 +31,7 @@ final class ExchangeSpans implements ExchangeEvents
     static final AttributeKey<String> DECISION = AttributeKey.stringKey("jwtproxy.forward_auth.decision");
     static final AttributeKey<String> ORIGINAL_METHOD = AttributeKey.stringKey("jwtproxy.forward_auth.method");
     static final AttributeKey<String> ORIGINAL_PATH = AttributeKey.stringKey("jwtproxy.forward_auth.path");
-    /** Authentication that took this long gets a span of its own; quicker, it is the SERVER span's attributes only. */
+    /** Authentication or minting that took this long gets a span of its own; quicker, it is the SERVER span's attributes only. */
     private static final long MEASURABLE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Tracer tracer;
@@ -49,14 +49,13 @@ final class ExchangeSpans implements ExchangeEvents
         if (method != null)
             spans.server.setAttribute(AUTH_METHOD, method);
         spans.server.setAttribute(AUTH_OUTCOME, outcome);
-        if (nanos < MEASURABLE_NANOS || !spans.server.isRecording())
+        SpanBuilder span = measurable(spans, "authenticate", nanos);
+        if (span == null)
             return;
-        long end = epochNanos();
-        SpanBuilder span = tracer.spanBuilder("authenticate").setSpanKind(SpanKind.INTERNAL).setParent(spans.context)
-            .setStartTimestamp(end - nanos, TimeUnit.NANOSECONDS).setAttribute(AUTH_OUTCOME, outcome);
+        span.setAttribute(AUTH_OUTCOME, outcome);
         if (method != null)
             span.setAttribute(AUTH_METHOD, method);
-        span.startSpan().end(end, TimeUnit.NANOSECONDS);
+        ended(span, nanos);
     }
 
     @Override
@@ -68,6 +67,29 @@ final class ExchangeSpans implements ExchangeEvents
         spans.server.setAttribute(JTI, exchange.jti());
         if (kid != null)
             spans.server.setAttribute(KID, kid);
+        // HS512 takes microseconds; an RSA signature can take milliseconds.
+        SpanBuilder span = measurable(spans, "mint token", nanos);
+        if (span == null)
+            return;
+        span.setAttribute(JTI, exchange.jti());
+        if (kid != null)
+            span.setAttribute(KID, kid);
+        ended(span, nanos);
+    }
+
+    /** @return a child of the SERVER span for a step that took {@code nanos}, or null when that is too short to show or nothing records */
+    private SpanBuilder measurable(Spans spans, String name, long nanos)
+    {
+        if (nanos < MEASURABLE_NANOS || !spans.server.isRecording())
+            return null;
+        return tracer.spanBuilder(name).setSpanKind(SpanKind.INTERNAL).setParent(spans.context);
+    }
+
+    /** Records the step as having ended now, after {@code nanos}. */
+    private static void ended(SpanBuilder span, long nanos)
+    {
+        long end = epochNanos();
+        span.setStartTimestamp(end - nanos, TimeUnit.NANOSECONDS).startSpan().end(end, TimeUnit.NANOSECONDS);
     }
 
     @Override

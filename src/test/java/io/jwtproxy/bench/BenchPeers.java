@@ -27,6 +27,7 @@ import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 
+import io.jwtproxy.testing.OtlpCollector;
 import io.jwtproxy.testing.WebSocketUpstream;
 
 /**
@@ -41,6 +42,8 @@ import io.jwtproxy.testing.WebSocketUpstream;
  * <li>{@code sse-delay URL}: reads one stream of the SSE upstream: how late each event arrived.</li>
  * <li>{@code ws-idle URL COUNT}: opens COUNT WebSockets, prints how many opened, and holds them
  * silent until its standard input closes.</li>
+ * <li>{@code otlp-collector PORT}: an OTLP/HTTP trace receiver that counts the spans it gets, printing the count every
+ * 10 s, until killed.</li>
  * </ul>
  * The monotonic clock ({@link System#nanoTime}) is the machine's: the upstream's readings and the
  * client's compare across processes.
@@ -63,7 +66,20 @@ public final class BenchPeers
                 Integer.parseInt(args[4]));
             case "sse-delay" -> sseDelay(URI.create(args[1]));
             case "ws-idle" -> wsIdle(URI.create(args[1]), Integer.parseInt(args[2]));
+            case "otlp-collector" -> otlpCollector(Integer.parseInt(args[1]));
             default -> throw new IllegalArgumentException("unknown command " + args[0]);
+        }
+    }
+
+    private static void otlpCollector(int port) throws Exception
+    {
+        try (OtlpCollector collector = OtlpCollector.counting(port))
+        {
+            while (true)
+            {
+                Thread.sleep(10_000);
+                System.out.println("{\"spans\": " + collector.received() + "}");
+            }
         }
     }
 

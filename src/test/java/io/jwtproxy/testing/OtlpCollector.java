@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -35,7 +36,7 @@ import io.opentelemetry.proto.trace.v1.Span;
  * An OTLP trace receiver, as a collector is one: OTLP/HTTP ({@code POST /v1/traces}, protobuf) or OTLP/gRPC
  * ({@code opentelemetry.proto.collector.trace.v1.TraceService/Export}, grpc-java), decoding what arrives with the OTLP
  * protobuf classes. It keeps every span with its resource's {@code service.name}; {@link #hanging} never answers, as a
- * collector that is stuck.
+ * collector that is stuck; {@link #counting} only counts them (the benchmark's, which gets millions).
  */
 public final class OtlpCollector implements AutoCloseable
 {
@@ -114,6 +115,8 @@ public final class OtlpCollector implements AutoCloseable
     }
 
     private final List<Received> spans = new CopyOnWriteArrayList<>();
+    private final AtomicLong received = new AtomicLong();
+    private final boolean keep;
     private final CountDownLatch released = new CountDownLatch(1);
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final HttpServer http;
@@ -121,6 +124,12 @@ public final class OtlpCollector implements AutoCloseable
 
     private OtlpCollector(boolean grpc, boolean hang) throws IOException
     {
+        this(grpc, hang, 0, true);
+    }
+
+    private OtlpCollector(boolean grpc, boolean hang, int port, boolean keep) throws IOException
+    {
+        this.keep = keep;
         if (grpc)
         {
             this.http = null;
@@ -136,7 +145,7 @@ public final class OtlpCollector implements AutoCloseable
             return;
         }
         this.grpc = null;
-        this.http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        this.http = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
         this.http.setExecutor(executor);
         this.http.createContext("/v1/traces", exchange ->
         {
@@ -177,6 +186,18 @@ public final class OtlpCollector implements AutoCloseable
         return new OtlpCollector(false, true);
     }
 
+    /** @return a collector on OTLP/HTTP at {@code port} that counts the spans it receives and keeps none */
+    public static OtlpCollector counting(int port) throws IOException
+    {
+        return new OtlpCollector(false, false, port, false);
+    }
+
+    /** @return how many spans it received */
+    public long received()
+    {
+        return received.get();
+    }
+
     /** @return its endpoint, the value of {@code OTEL_EXPORTER_OTLP_ENDPOINT} */
     public String endpoint()
     {
@@ -215,7 +236,11 @@ public final class OtlpCollector implements AutoCloseable
             String service = resource.getResource().getAttributesList().stream().filter(attribute -> attribute.getKey().equals("service.name"))
                 .map(attribute -> attribute.getValue().getStringValue()).findFirst().orElse(null);
             for (ScopeSpans scope : resource.getScopeSpansList())
-                scope.getSpansList().forEach(span -> spans.add(new Received(span, service)));
+            {
+                received.addAndGet(scope.getSpansCount());
+                if (keep)
+                    scope.getSpansList().forEach(span -> spans.add(new Received(span, service)));
+            }
         }
     }
 
