@@ -38,15 +38,20 @@ TARGETS = {
     "jwt-proxy-metrics-off": (9105, 9115),
     # The same launch tracing every request to a local OTLP receiver: what traces cost.
     "jwt-proxy-traced": (9108, 9118),
+    # …and tracing one request in ten (OTEL_TRACES_SAMPLER=parentbased_traceidratio, 0.1).
+    "jwt-proxy-traced-10pct": (9100, 9110),
     # Another build's jar (--baseline-jar), launched the same way: before and after a change, in one run.
     "jwt-proxy-baseline": (9109, 9119),
 }
 # An OTLP/HTTP receiver that counts spans (io.jwtproxy.bench.BenchPeers otlp-collector).
 OTLP = 9006
 JWT_PROXY_JARS = {"jwt-proxy": {}, "jwt-proxy-servlet": {"ENGINE": "servlet"}, "jwt-proxy-metrics-off": {"METRICS": "off"},
-                  "jwt-proxy-traced": {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{OTLP}"}, "jwt-proxy-baseline": {}}
+                  "jwt-proxy-traced": {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{OTLP}"},
+                  "jwt-proxy-traced-10pct": {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{OTLP}",
+                                             "OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.1"},
+                  "jwt-proxy-baseline": {}}
 # Targets run only when named in --only.
-OPTIONAL_TARGETS = ["jwt-proxy-metrics-off", "jwt-proxy-traced", "jwt-proxy-baseline"]
+OPTIONAL_TARGETS = ["jwt-proxy-metrics-off", "jwt-proxy-traced", "jwt-proxy-traced-10pct", "jwt-proxy-baseline"]
 LOADS = ["small-32", "small-256", "duplex", "upload", "idle-keepalive"]
 # Idle keep-alive connections held open after one request each, for the resident memory they cost.
 IDLE_KEEPALIVE = 1500
@@ -300,7 +305,7 @@ def main():
             small, big = TARGETS["jwt-proxy-war"]
             services["jwt-proxy-war"] = tomcat_service("jwt-proxy-war", small, FIXED, args.java)
             services["jwt-proxy-war-big"] = tomcat_service("jwt-proxy-war-big", big, ECHO, args.java)
-        if "jwt-proxy-traced" in args.only:
+        if {"jwt-proxy-traced", "jwt-proxy-traced-10pct"} & set(args.only):
             services["otlp-collector"] = Service("otlp-collector", [args.java, "-Xmx256m", "-XX:+UseSerialGC", "-cp",
                                                  (WORK / "test-classpath.txt").read_text().strip(), "io.jwtproxy.bench.BenchPeers",
                                                  "otlp-collector", str(OTLP)], lean)

@@ -202,8 +202,9 @@ public final class CoreProxyHandler extends Handler.Abstract.NonBlocking
             forwarding.addProxyFields(leg.request(), headers);
         });
         String method = leg.clientToProxyRequest().getMethod();
-        String token = forwarding.mint(leg.authenticated().caller(), method, target, leg.exchange());
-        return proxyToServerRequest.headers(headers -> forwarding.traceContext(leg.exchange(), method, target, headers.put(config.tokenHeader(), token)));
+        String uri = proxyToServerRequest.getURI().toString();
+        String token = forwarding.mint(leg.authenticated().caller(), method, uri, leg.exchange());
+        return proxyToServerRequest.headers(headers -> forwarding.traceContext(leg.exchange(), method, uri, headers.put(config.tokenHeader(), token)));
     }
 
     /**
