@@ -128,7 +128,11 @@ class ReplicasIT
         return replica;
     }
 
-    /** HAProxy in front of the replicas: health checks on /readyz every 300 ms, out after 2 failures, retries on connection failure only. */
+    /**
+     * HAProxy in front of the replicas: health checks on /readyz every 300 ms, out after 2 failures, retries on connection failure only.
+     * A check may take 2 s: without {@code timeout check} HAProxy allows only the 300 ms interval, and on 2 cores shared with the load
+     * and a replica's start every replica once answered slower than that at the same moment (all out: 503s from HAProxy).
+     */
     private Process haproxy(int front, int[] ports) throws IOException
     {
         StringBuilder config = new StringBuilder("""
@@ -137,6 +141,7 @@ class ReplicasIT
             defaults
               mode http
               timeout connect 2s
+              timeout check 2s
               timeout client 30s
               timeout server 30s
               retries 3
