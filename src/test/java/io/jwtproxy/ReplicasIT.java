@@ -130,8 +130,9 @@ class ReplicasIT
 
     /**
      * HAProxy in front of the replicas: health checks on /readyz every 300 ms, out after 2 failures, retries on connection failure only.
-     * A check may take 2 s: without {@code timeout check} HAProxy allows only the 300 ms interval, and on 2 cores shared with the load
-     * and a replica's start every replica once answered slower than that at the same moment (all out: 503s from HAProxy).
+     * A check may take 2 s: without {@code timeout check} HAProxy allows only the 300 ms interval. Once, on 2 cores shared with the load
+     * and a replica's start, HAProxy had no replica left (84 of its 503s, early in the load), most likely every check answering slower
+     * than that together; the same run alone passed.
      */
     private Process haproxy(int front, int[] ports) throws IOException
     {
