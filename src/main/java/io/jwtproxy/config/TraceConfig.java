@@ -59,6 +59,13 @@ public record TraceConfig(boolean enabled, Map<String, String> properties, boole
         return new TraceConfig(endpoint && !disabled, properties, Values.bool(source, Setting.TRACE_QUERY, problems));
     }
 
+    /** Names only: a value may be a credential ({@code OTEL_EXPORTER_OTLP_HEADERS} carries a vendor's API key). */
+    @Override
+    public String toString()
+    {
+        return "TraceConfig[enabled=" + enabled + ", properties=" + properties.keySet() + ", recordQuery=" + recordQuery + "]";
+    }
+
     /** @return the SDK's property name of an environment name: {@code OTEL_SERVICE_NAME} is {@code otel.service.name} */
     static String propertyName(String environmentName)
     {

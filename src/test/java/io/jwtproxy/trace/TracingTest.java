@@ -408,6 +408,9 @@ class TracingTest
     @Test
     void aSettingTheSdkRefusesStopsStartUpNamingIt()
     {
+        EmbeddedConfig withKey = EmbeddedConfig.load(ConfigSource.of(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318",
+            "OTEL_EXPORTER_OTLP_HEADERS", "api-key=s3cr3t-vendor-key")));
+        assertThat(withKey.toString()).as("the settings as text").contains("otel.exporter.otlp.headers").doesNotContain("s3cr3t-vendor-key");
         assertThatThrownBy(() -> EmbeddedConfig.load(ConfigSource.of(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318",
             "OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"))))
             .isInstanceOf(ConfigException.class)
