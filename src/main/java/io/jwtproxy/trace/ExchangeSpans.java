@@ -191,11 +191,7 @@ final class ExchangeSpans implements ExchangeEvents
         {
             if (ended.getAndSet(true))
                 return;
-            Span upstream;
-            synchronized (this)
-            {
-                upstream = client;
-            }
+            Span upstream = client;
             if (upstream != null)
                 upstream.end();
             server.setAttribute(Tracing.STATUS, (long)status);

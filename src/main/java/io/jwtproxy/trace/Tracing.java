@@ -205,18 +205,13 @@ public final class Tracing implements AutoCloseable
             return;
         Context parent = propagator.extract(Context.root(), clientRequest.getFields(), FROM_FIELDS);
         String method = clientRequest.getMethod();
-        boolean known = KNOWN_METHODS.contains(method);
-        SpanBuilder span = tracer.spanBuilder((known ? method : "HTTP") + (route == null ? "" : " " + route)).setSpanKind(SpanKind.SERVER)
-            .setParent(parent)
-            .setAttribute(METHOD, known ? method : "_OTHER")
+        SpanBuilder span = spanOf(method, route, SpanKind.SERVER).setParent(parent)
             .setAttribute(PATH, path)
             .setAttribute(SCHEME, clientRequest.getScheme())
             .setAttribute(SERVER_ADDRESS, clientRequest.getServerName())
             .setAttribute(SERVER_PORT, (long)clientRequest.getServerPort())
             .setAttribute(CLIENT_ADDRESS, exchange.clientAddress())
             .setAttribute(PROTOCOL_VERSION, protocolVersion(clientRequest.getProtocol()));
-        if (!known)
-            span.setAttribute(METHOD_ORIGINAL, method);
         if (route != null)
             span.setAttribute(ROUTE, route);
         String userAgent = clientRequest.getHeader("User-Agent");
@@ -247,20 +242,25 @@ public final class Tracing implements AutoCloseable
         if (!(exchange.trace() instanceof ExchangeSpans.Spans spans))
             return;
         URI uri = URI.create(target);
-        boolean known = KNOWN_METHODS.contains(method);
         int port = uri.getPort() >= 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
         String full = recordQuery || uri.getRawQuery() == null ? target : target.substring(0, target.indexOf('?'));
-        SpanBuilder span = tracer.spanBuilder(known ? method : "HTTP").setSpanKind(SpanKind.CLIENT).setParent(spans.context())
-            .setAttribute(METHOD, known ? method : "_OTHER")
+        SpanBuilder span = spanOf(method, null, SpanKind.CLIENT).setParent(spans.context())
             .setAttribute(SERVER_ADDRESS, uri.getHost())
             .setAttribute(SERVER_PORT, (long)port)
             .setAttribute(FULL, full);
-        if (!known)
-            span.setAttribute(METHOD_ORIGINAL, method);
         Span client = spans.upstream(span, exchange.jti());
         for (String field : propagated)
             proxyToServer.remove(field);
         propagator.inject(spans.context().with(client), proxyToServer, INTO_FIELDS);
+    }
+
+    /** @return a span named by the semantic conventions, {@code method} (or {@code HTTP} for another) and the route, with its method attributes */
+    private SpanBuilder spanOf(String method, String route, SpanKind kind)
+    {
+        boolean known = KNOWN_METHODS.contains(method);
+        SpanBuilder span = tracer.spanBuilder((known ? method : "HTTP") + (route == null ? "" : " " + route)).setSpanKind(kind)
+            .setAttribute(METHOD, known ? method : "_OTHER");
+        return known ? span : span.setAttribute(METHOD_ORIGINAL, method);
     }
 
     /** Hands over the fields that carry the exchange's SERVER span context: a {@code /forward-auth} answer gives it back to the gateway. */
